@@ -9,8 +9,12 @@ pub mod cmd;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
+pub mod links;
 pub mod markdown;
+pub mod output;
+pub mod site;
 pub mod slug;
+pub mod templates;
 
 use crate::diagnostics::{Error, sort_diagnostics, stderr_color};
 

@@ -1,11 +1,13 @@
 //! One file per subcommand: glue between the command line and the library. Commands print
 //! their own progress and summaries; errors travel up to `crate::run`.
 
+mod build;
+
 use crate::cli::{Cli, Command};
 use crate::diagnostics::Result;
 
 pub fn run(cli: Cli) -> Result<()> {
     match &cli.command {
-        Command::Build(_) => Err(crate::diagnostics::Error::usage("not yet", "")),
+        Command::Build(args) => build::run(&cli, args),
     }
 }

@@ -22,7 +22,7 @@ use rayon::prelude::*;
 
 pub use self::date::Date;
 pub use self::frontmatter::{PageMeta, SectionMeta, SortBy};
-pub use self::relations::{Neighbours, Taxonomy, Term};
+pub use self::relations::{Neighbours, Taxonomy, Term, by_date};
 pub use self::source::Source;
 use crate::config::Config;
 use crate::diagnostics::{Collector, Diagnostic, Result};

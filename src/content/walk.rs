@@ -105,7 +105,8 @@ fn relative_path(base: &Path, path: &Path) -> String {
     parts.join("/")
 }
 
-fn walk_error(content_dir: &Path, error: walkdir::Error) -> Error {
+/// A walk failure as a user-facing error (a symlink loop gets its own message).
+pub fn walk_error(content_dir: &Path, error: walkdir::Error) -> Error {
     let path: PathBuf = error
         .path()
         .map_or_else(|| content_dir.to_path_buf(), Path::to_path_buf);

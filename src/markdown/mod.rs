@@ -202,6 +202,7 @@ impl MarkdownRenderer<'_> {
                     output.push(Event::Start(Tag::Paragraph));
                 }
                 Event::End(TagEnd::Paragraph) if pass.depth == 1 && pass.in_first_paragraph => {
+                    pass.end_block();
                     pass.in_first_paragraph = false;
                     pass.depth -= 1;
                     output.push(Event::End(TagEnd::Paragraph));
@@ -217,6 +218,16 @@ impl MarkdownRenderer<'_> {
                     output.push(Event::Start(tag));
                 }
                 Event::End(tag) => {
+                    if !matches!(
+                        tag,
+                        TagEnd::Emphasis
+                            | TagEnd::Strong
+                            | TagEnd::Strikethrough
+                            | TagEnd::Link
+                            | TagEnd::Image
+                    ) {
+                        pass.end_block();
+                    }
                     pass.depth = pass.depth.saturating_sub(1);
                     output.push(Event::End(tag));
                 }
@@ -262,6 +273,7 @@ struct Pass<'r, 'i> {
     seen_paragraph: bool,
     in_first_paragraph: bool,
     seen_more: bool,
+    block_ended: bool,
 }
 
 impl<'r, 'i> Pass<'r, 'i> {
@@ -291,6 +303,7 @@ impl<'r, 'i> Pass<'r, 'i> {
             seen_paragraph: false,
             in_first_paragraph: false,
             seen_more: false,
+            block_ended: false,
         }
     }
 
@@ -306,11 +319,17 @@ impl<'r, 'i> Pass<'r, 'i> {
     fn text(&mut self, text: &str) {
         self.word_count += text.split_whitespace().count();
         if self.plain_text.len() < self.input.plain_text_limit {
-            if !self.plain_text.is_empty() && !self.plain_text.ends_with(' ') {
+            if self.block_ended && !self.plain_text.is_empty() {
                 self.plain_text.push(' ');
             }
-            self.plain_text.push_str(text.trim());
+            self.block_ended = false;
+            self.plain_text.push_str(text);
         }
+    }
+
+    /// Text of two blocks is separated by a space in the plain text; inline pieces are not.
+    fn end_block(&mut self) {
+        self.block_ended = true;
     }
 
     fn heading<'a>(
@@ -327,7 +346,9 @@ impl<'r, 'i> Pass<'r, 'i> {
                 title.push_str(t);
             }
         }
+        self.end_block();
         self.text(&title);
+        self.end_block();
         let id = match custom_id {
             Some(id) => id.to_string(),
             None => self.unique.claim(&slugify(&title)),

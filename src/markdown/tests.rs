@@ -181,3 +181,12 @@ fn code_blocks_report_the_line_of_their_first_code_line() {
         Some("fragment")
     );
 }
+
+#[test]
+fn plain_text_separates_blocks_but_not_inline_pieces() {
+    let out = render("Intro linking to [the second](https://x.org).\n\n## Setup\n\nAgain *now*.\n");
+    assert_eq!(
+        out.plain_text,
+        "Intro linking to the second. Setup Again now."
+    );
+}

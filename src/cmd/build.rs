@@ -1,0 +1,68 @@
+//! `galley build`: build the site and write it atomically to the output folder.
+
+use std::time::Instant;
+
+use crate::cli::{BuildArgs, Cli};
+use crate::diagnostics::{Result, stderr_color};
+use crate::output::writer::{check_output_dir, write_atomic};
+use crate::site::{SiteOptions, build};
+
+pub fn run(cli: &Cli, args: &BuildArgs) -> Result<()> {
+    let started = Instant::now();
+    let options = SiteOptions {
+        root: cli.root.clone(),
+        config_path: cli.config_path(),
+        base_url: args.base_url.clone(),
+        drafts: args.drafts,
+    };
+    let output_dir = args
+        .output
+        .clone()
+        .unwrap_or_else(|| cli.root.join("public"));
+    let mut built = build(&options)?;
+    check_output_dir(&output_dir, &built.paths.sources())?;
+    let write_started = Instant::now();
+    let stats = write_atomic(&built.output, &output_dir)?;
+    built
+        .timings
+        .phases
+        .push(("write", write_started.elapsed()));
+
+    let color = stderr_color();
+    for warning in &built.warnings {
+        eprintln!("{}", warning.render(color));
+    }
+    if !cli.quiet {
+        let counts = built.counts();
+        eprintln!(
+            "Built {} pages, {} sections, {} taxonomy pages: {} files, {} KiB in {} ms -> {}",
+            counts.pages,
+            counts.sections,
+            counts.taxonomy_pages,
+            stats.files,
+            stats.bytes / 1024,
+            started.elapsed().as_millis(),
+            output_dir.display()
+        );
+    }
+    if args.timings {
+        let total: f64 = built
+            .timings
+            .phases
+            .iter()
+            .map(|(_, d)| d.as_secs_f64())
+            .sum();
+        for (phase, duration) in &built.timings.phases {
+            let share = if total > 0.0 {
+                duration.as_secs_f64() / total * 100.0
+            } else {
+                0.0
+            };
+            eprintln!(
+                "  {phase:<10} {:>8.1} ms  {share:>5.1}%",
+                duration.as_secs_f64() * 1000.0
+            );
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,241 @@
+//! The only code that writes the output folder.
+//!
+//! A build is written into a temporary folder beside the output (same file system, so the
+//! final rename is cheap), and swapped in only once every file is written. A build that fails
+//! or is killed before the swap leaves the previous site untouched; its leftover temporary
+//! folder is removed by the next build.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use super::{Contents, Output};
+use crate::diagnostics::{Diagnostic, Error, Result};
+
+const TEMP_MARK: &str = ".galley-tmp-";
+const OLD_MARK: &str = ".galley-old-";
+
+/// What a write did, for the summary line.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct WriteStats {
+    pub files: usize,
+    pub bytes: u64,
+}
+
+/// Refuses an output folder that would overwrite or live inside the site's sources.
+pub fn check_output_dir(output: &Path, sources: &[&Path]) -> Result<()> {
+    let output_abs = absolute(output);
+    for source in sources {
+        let source_abs = absolute(source);
+        let overlaps = source_abs.starts_with(&output_abs) || output_abs.starts_with(&source_abs);
+        if overlaps && source.exists() {
+            return Err(Error::usage(
+                format!(
+                    "refusing to write the site to {}: it overlaps the source folder {}",
+                    output.display(),
+                    source.display()
+                ),
+                "choose an output folder outside content/, themes/, static/ and templates/, e.g. --output public",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Writes `output` to `dir` atomically.
+pub fn write_atomic(output: &Output, dir: &Path) -> Result<WriteStats> {
+    if dir.is_file() {
+        return Err(Diagnostic::error(
+            "output",
+            format!("{} is a file, not a folder", dir.display()),
+        )
+        .hint("remove it or choose another --output")
+        .into());
+    }
+    let parent = dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".into());
+    std::fs::create_dir_all(parent).map_err(|e| Error::io("create", parent, e))?;
+    remove_leftovers(parent, &name);
+
+    let temp = parent.join(format!(".{name}{TEMP_MARK}{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&temp);
+    let stats = match write_all(output, &temp) {
+        Ok(stats) => stats,
+        Err(error) => {
+            let _ = std::fs::remove_dir_all(&temp);
+            return Err(error);
+        }
+    };
+    swap(
+        &temp,
+        dir,
+        &parent.join(format!(".{name}{OLD_MARK}{}", std::process::id())),
+    )?;
+    Ok(stats)
+}
+
+fn write_all(output: &Output, root: &Path) -> Result<WriteStats> {
+    std::fs::create_dir_all(root).map_err(|e| Error::io("create", root, e))?;
+    let mut dirs: Vec<PathBuf> = output
+        .files()
+        .filter_map(|f| Path::new(&f.path).parent().map(|p| root.join(p)))
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    for dir in &dirs {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
+    }
+    let files: Vec<_> = output.files().collect();
+    let sizes: Vec<Result<u64>> = files
+        .par_iter()
+        .map(|file| {
+            let target = root.join(&file.path);
+            match &file.contents {
+                Contents::Bytes(bytes) => std::fs::write(&target, bytes)
+                    .map(|()| bytes.len() as u64)
+                    .map_err(|e| Error::io("write", &target, e)),
+                Contents::Copy(source) => {
+                    std::fs::copy(source, &target).map_err(|e| Error::io("copy", source, e))
+                }
+            }
+        })
+        .collect();
+    let mut stats = WriteStats {
+        files: files.len(),
+        bytes: 0,
+    };
+    for size in sizes {
+        stats.bytes += size?;
+    }
+    Ok(stats)
+}
+
+/// Puts `temp` in place of `dir`, keeping the previous site until the new one is there.
+fn swap(temp: &Path, dir: &Path, old: &Path) -> Result<()> {
+    let _ = std::fs::remove_dir_all(old);
+    let had_previous = dir.exists();
+    if had_previous {
+        std::fs::rename(dir, old).map_err(|e| Error::io("move aside", dir, e))?;
+    }
+    if let Err(error) = std::fs::rename(temp, dir) {
+        if had_previous {
+            let _ = std::fs::rename(old, dir);
+        }
+        let _ = std::fs::remove_dir_all(temp);
+        return Err(Error::io("move into place", dir, error));
+    }
+    if had_previous {
+        let _ = std::fs::remove_dir_all(old);
+    }
+    Ok(())
+}
+
+/// Removes temporary folders of earlier builds that were interrupted.
+fn remove_leftovers(parent: &Path, name: &str) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    let temp_prefix = format!(".{name}{TEMP_MARK}");
+    let old_prefix = format!(".{name}{OLD_MARK}");
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        if file_name.starts_with(&temp_prefix) || file_name.starts_with(&old_prefix) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
+    // Normalise `.` and `..` without touching the file system (the output may not exist yet).
+    let mut normal = PathBuf::new();
+    for component in joined.components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                normal.pop();
+            }
+            other => normal.push(other),
+        }
+    }
+    normal
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{check_output_dir, write_atomic};
+    use crate::output::{Output, OutputFile, Precedence};
+
+    fn output(files: &[(&str, &str)]) -> Output {
+        let mut output = Output::default();
+        let mut errors = crate::diagnostics::Collector::default();
+        for (path, text) in files {
+            output.insert(
+                OutputFile::bytes(*path, *text, "test"),
+                Precedence::Unique,
+                &mut errors,
+            );
+        }
+        output
+    }
+
+    #[test]
+    fn replaces_the_previous_site_and_cleans_leftovers() {
+        let tmp = tempfile::tempdir().unwrap();
+        let public = tmp.path().join("public");
+        write_atomic(&output(&[("old.html", "old")]), &public).unwrap();
+        std::fs::create_dir(tmp.path().join(".public.galley-tmp-1")).unwrap();
+        let stats = write_atomic(&output(&[("a/index.html", "new")]), &public).unwrap();
+        assert_eq!((stats.files, stats.bytes), (1, 3));
+        assert_eq!(
+            std::fs::read_to_string(public.join("a/index.html")).unwrap(),
+            "new"
+        );
+        assert!(!public.join("old.html").exists());
+        let names: Vec<_> = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["public"]);
+    }
+
+    #[test]
+    fn a_failed_write_keeps_the_previous_site() {
+        let tmp = tempfile::tempdir().unwrap();
+        let public = tmp.path().join("public");
+        write_atomic(&output(&[("index.html", "good")]), &public).unwrap();
+        let mut broken = Output::default();
+        let mut errors = crate::diagnostics::Collector::default();
+        let missing = tmp.path().join("missing.png");
+        broken.insert(
+            OutputFile::copy("x.png", missing, "test"),
+            Precedence::Unique,
+            &mut errors,
+        );
+        assert!(write_atomic(&broken, &public).is_err());
+        assert_eq!(
+            std::fs::read_to_string(public.join("index.html")).unwrap(),
+            "good"
+        );
+    }
+
+    #[test]
+    fn output_inside_a_source_folder_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let content = tmp.path().join("content");
+        std::fs::create_dir(&content).unwrap();
+        assert!(check_output_dir(&content.join("out"), &[&content]).is_err());
+        assert!(check_output_dir(tmp.path(), &[&content]).is_err());
+        assert!(check_output_dir(&tmp.path().join("public"), &[&content]).is_ok());
+    }
+}

@@ -1,0 +1,358 @@
+//! Layout: which template renders which URL, with which context.
+//!
+//! Every HTML file of a build is a [`Job`]; jobs are independent, so they render in parallel.
+//! Template choice follows Zola: a page's `template`, else the nearest section's
+//! `page_template`, else `page.html`; sections use `section.html` (`index.html` for the home);
+//! taxonomies use `<name>/list.html` / `<name>/single.html`, else `taxonomy_list.html` /
+//! `taxonomy_single.html`.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+use tera::{Context, Value};
+
+use super::Templates;
+use super::views::{FeedLink, PaginatorView, ViewBuilder, merge, to_value};
+use crate::content::{PageId, SectionId};
+use crate::diagnostics::{Collector, Diagnostic, Result};
+use crate::output::{OutputFile, file_for_path};
+
+/// The shared values of a build, computed once and reused by every job.
+pub struct SiteValues {
+    /// Page summaries (no content), by page id.
+    pub pages: Vec<Value>,
+    /// Sections with their `pages`, by section id.
+    pub sections: Vec<Value>,
+    /// Taxonomies, each term with its `pages`.
+    pub taxonomies: Vec<Value>,
+}
+
+/// One HTML file to render.
+#[derive(Debug, Clone, Copy)]
+pub enum Job {
+    Page(PageId),
+    Section(SectionId),
+    TaxonomyList(usize),
+    Term(usize, usize),
+    NotFound,
+}
+
+pub struct Layout<'a> {
+    pub views: &'a ViewBuilder<'a>,
+    pub templates: &'a Templates,
+    pub values: &'a SiteValues,
+    /// The site-wide feeds, for `<link rel="alternate">`.
+    pub feeds: Vec<FeedLink>,
+    /// Snippet check labels per page (from `galley test`), shown by themes as badges.
+    pub checked: &'a HashMap<PageId, Vec<String>>,
+}
+
+impl Layout<'_> {
+    pub fn jobs(&self) -> Vec<Job> {
+        let library = self.views.library;
+        let mut jobs: Vec<Job> = (0..library.pages.len()).map(Job::Page).collect();
+        jobs.extend(
+            (0..library.sections.len())
+                .filter(|&s| library.sections[s].meta.render)
+                .map(Job::Section),
+        );
+        for (t, taxonomy) in library.taxonomies.iter().enumerate() {
+            jobs.push(Job::TaxonomyList(t));
+            jobs.extend((0..taxonomy.terms.len()).map(|term| Job::Term(t, term)));
+        }
+        jobs.push(Job::NotFound);
+        jobs
+    }
+
+    /// Renders every job in parallel; all failures are reported together.
+    pub fn render_all(&self, jobs: &[Job]) -> Result<Vec<OutputFile>> {
+        let results: Vec<Result<Vec<OutputFile>>> =
+            jobs.par_iter().map(|job| self.render(*job)).collect();
+        let mut errors = Collector::default();
+        let files: Vec<OutputFile> = results
+            .into_iter()
+            .filter_map(|r| errors.take(r))
+            .flatten()
+            .collect();
+        errors.finish()?;
+        Ok(files)
+    }
+
+    pub fn render(&self, job: Job) -> Result<Vec<OutputFile>> {
+        match job {
+            Job::Page(id) => self.page(id).map(|f| vec![f]),
+            Job::Section(id) => self.section(id),
+            Job::TaxonomyList(t) => self.taxonomy_list(t).map(|f| vec![f]),
+            Job::Term(t, term) => self.term(t, term),
+            Job::NotFound => self.not_found().map(|f| f.into_iter().collect()),
+        }
+    }
+
+    fn context(&self, path: &str, feeds: Vec<FeedLink>) -> Context {
+        let mut context = Context::new();
+        context.insert("current_path", &self.views.url_path(path));
+        context.insert("current_url", &self.views.config.permalink(path));
+        context.insert("feeds", &feeds);
+        context
+    }
+
+    fn page(&self, id: PageId) -> Result<OutputFile> {
+        let library = self.views.library;
+        let page = &library.pages[id];
+        let template = match &page.meta.template {
+            Some(name) => name.clone(),
+            None => self
+                .page_template_of(page.section)
+                .unwrap_or_else(|| "page.html".to_owned()),
+        };
+        let checked = self.checked.get(&id).cloned().unwrap_or_default();
+        let detail = to_value(&self.views.page_detail(id, checked));
+        let detail_map = detail.as_map().cloned().unwrap_or_default();
+        let mut full = self.values.pages[id].as_map().cloned().unwrap_or_default();
+        full.extend(detail_map);
+        let mut context = self.context(&page.path, self.feeds.clone());
+        context.insert_value("page", Value::from(full));
+        context.insert_value("section", self.values.sections[page.section].clone());
+        let html = self
+            .templates
+            .render(&template, &context, &page.source.display)?;
+        Ok(OutputFile::bytes(
+            file_for_path(&page.path),
+            html,
+            page.source.display.clone(),
+        ))
+    }
+
+    /// The `page_template` of the section or its nearest ancestor that sets one.
+    fn page_template_of(&self, mut section: SectionId) -> Option<String> {
+        let sections = &self.views.library.sections;
+        loop {
+            if let Some(template) = &sections[section].meta.page_template {
+                return Some(template.clone());
+            }
+            section = sections[section].parent?;
+        }
+    }
+
+    fn section(&self, id: SectionId) -> Result<Vec<OutputFile>> {
+        let config = self.views.config;
+        let section = &self.views.library.sections[id];
+        let origin = section
+            .source
+            .as_ref()
+            .map_or_else(|| "the home page".to_owned(), |s| s.display.clone());
+        let default = if id == 0 {
+            "index.html"
+        } else {
+            "section.html"
+        };
+        let template = section
+            .meta
+            .template
+            .clone()
+            .unwrap_or_else(|| default.to_owned());
+        let paginate_by = section.meta.paginate_by.unwrap_or(config.paginate_by);
+        let pages: Vec<Value> = section
+            .pages
+            .iter()
+            .map(|&p| self.values.pages[p].clone())
+            .collect();
+        let mut files = Vec::new();
+        for pager in paginate(&pages, paginate_by, &section.path, self.views) {
+            let mut context = self.context(&pager.path, self.feeds.clone());
+            context.insert_value("section", self.values.sections[id].clone());
+            context.insert_value("paginator", pager.view);
+            let html = self.templates.render(&template, &context, &origin)?;
+            files.push(OutputFile::bytes(
+                file_for_path(&pager.path),
+                html,
+                origin.clone(),
+            ));
+        }
+        Ok(files)
+    }
+
+    fn taxonomy_list(&self, t: usize) -> Result<OutputFile> {
+        let taxonomy = &self.views.library.taxonomies[t];
+        let specific = format!("{}/list.html", taxonomy.name);
+        let template = self.choose(&[&specific, "taxonomy_list.html"], &taxonomy.path)?;
+        let mut context = self.context(&taxonomy.path, self.feeds.clone());
+        context.insert_value("taxonomy", self.values.taxonomies[t].clone());
+        let origin = format!("the {} taxonomy", taxonomy.name);
+        let html = self.templates.render(template, &context, &origin)?;
+        Ok(OutputFile::bytes(
+            file_for_path(&taxonomy.path),
+            html,
+            origin,
+        ))
+    }
+
+    fn term(&self, t: usize, index: usize) -> Result<Vec<OutputFile>> {
+        let config = self.views.config;
+        let taxonomy = &self.views.library.taxonomies[t];
+        let term = &taxonomy.terms[index];
+        let specific = format!("{}/single.html", taxonomy.name);
+        let template = self.choose(&[&specific, "taxonomy_single.html"], &term.path)?;
+        let term_value = self.values.taxonomies[t]
+            .as_map()
+            .and_then(|m| m.get(&tera::value::Key::Str("terms")))
+            .and_then(Value::as_array)
+            .and_then(|terms| terms.get(index))
+            .cloned()
+            .unwrap_or_else(Value::none);
+        let paginate_by = config
+            .taxonomy(&taxonomy.name)
+            .and_then(|c| c.paginate_by)
+            .unwrap_or(config.paginate_by);
+        let pages: Vec<Value> = term
+            .pages
+            .iter()
+            .map(|&p| self.values.pages[p].clone())
+            .collect();
+        let mut feeds = self.feeds.clone();
+        if config.taxonomy(&taxonomy.name).is_some_and(|c| c.feed) {
+            feeds.extend(term_feed_links(self.views, &term.path, &term.name));
+        }
+        let origin = format!("the {} term {:?}", taxonomy.name, term.name);
+        let mut files = Vec::new();
+        for pager in paginate(&pages, paginate_by, &term.path, self.views) {
+            let mut context = self.context(&pager.path, feeds.clone());
+            context.insert_value("taxonomy", self.values.taxonomies[t].clone());
+            context.insert_value("term", term_value.clone());
+            context.insert_value("paginator", pager.view);
+            let html = self.templates.render(template, &context, &origin)?;
+            files.push(OutputFile::bytes(
+                file_for_path(&pager.path),
+                html,
+                origin.clone(),
+            ));
+        }
+        Ok(files)
+    }
+
+    /// `404.html` from the theme, or a plain built-in page when the theme has none.
+    fn not_found(&self) -> Result<Option<OutputFile>> {
+        let path = "/404.html";
+        if !self.templates.contains("404.html") {
+            let html = format!(
+                "<!doctype html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><title>Page not found</title></head>\
+                 <body><h1>Page not found</h1><p><a href=\"{}\">Home</a></p></body></html>\n",
+                self.views.config.language,
+                self.views.url_path("/")
+            );
+            return Ok(Some(OutputFile::bytes(
+                "404.html",
+                html,
+                "galley's built-in 404 page",
+            )));
+        }
+        let context = self.context(path, self.feeds.clone());
+        let html = self
+            .templates
+            .render("404.html", &context, "the 404 page")?;
+        Ok(Some(OutputFile::bytes(
+            "404.html",
+            html,
+            "templates/404.html",
+        )))
+    }
+
+    fn choose<'n>(&self, names: &[&'n str], path: &str) -> Result<&'n str> {
+        self.templates.first_of(names).ok_or_else(|| {
+            self.templates
+                .missing(names[names.len() - 1], &format!("{path} (or {})", names[0]))
+                .into()
+        })
+    }
+}
+
+/// Feed links of a taxonomy term page.
+pub fn term_feed_links(views: &ViewBuilder, term_path: &str, term_name: &str) -> Vec<FeedLink> {
+    let config = views.config;
+    let mut links = Vec::new();
+    if config.feeds.atom {
+        links.push(FeedLink {
+            title: format!("{} — {}", config.title, term_name),
+            url: config.permalink(&format!("{term_path}atom.xml")),
+            mime: "application/atom+xml",
+        });
+    }
+    if config.feeds.rss {
+        links.push(FeedLink {
+            title: format!("{} — {} (RSS)", config.title, term_name),
+            url: config.permalink(&format!("{term_path}rss.xml")),
+            mime: "application/rss+xml",
+        });
+    }
+    links
+}
+
+/// One page of a listing.
+pub struct Pager {
+    /// Site path of this pager: the listing's path, then `page/2/`, `page/3/`...
+    pub path: String,
+    pub view: Value,
+}
+
+/// Splits `items` into pagers of `per_page` (0: one pager, and `paginator` is none).
+pub fn paginate(items: &[Value], per_page: usize, path: &str, views: &ViewBuilder) -> Vec<Pager> {
+    if per_page == 0 {
+        return vec![Pager {
+            path: path.to_owned(),
+            view: Value::none(),
+        }];
+    }
+    let chunks: Vec<&[Value]> = if items.is_empty() {
+        vec![&[]]
+    } else {
+        items.chunks(per_page).collect()
+    };
+    let count = chunks.len();
+    let pager_path = |n: usize| {
+        if n == 1 {
+            path.to_owned()
+        } else {
+            format!("{path}page/{n}/")
+        }
+    };
+    chunks
+        .into_iter()
+        .enumerate()
+        .map(|(i, chunk)| {
+            let n = i + 1;
+            let view = PaginatorView {
+                current_index: n,
+                number_pagers: count,
+                paginate_by: per_page,
+                total_pages: items.len(),
+                first: views.url_path(&pager_path(1)),
+                last: views.url_path(&pager_path(count)),
+                previous: (n > 1).then(|| views.url_path(&pager_path(n - 1))),
+                next: (n < count).then(|| views.url_path(&pager_path(n + 1))),
+            };
+            Pager {
+                path: pager_path(n),
+                view: merge(&to_value(&view), [("pages", Value::from(chunk.to_vec()))]),
+            }
+        })
+        .collect()
+}
+
+/// A page that sends the browser (and search engines) to `target`.
+pub fn redirect_page(target: &str) -> String {
+    let target = crate::markdown::highlight::escape(target);
+    format!(
+        "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>Redirect</title>\
+         <link rel=\"canonical\" href=\"{target}\"><meta http-equiv=\"refresh\" content=\"0; url={target}\">\
+         </head><body><a href=\"{target}\">Click here</a> if you are not redirected.</body></html>\n"
+    )
+}
+
+/// Checks that a template exists before rendering many jobs with it, for a clearer message.
+pub fn require(templates: &Templates, name: &str, needed_by: &str) -> Result<()> {
+    if templates.contains(name) {
+        Ok(())
+    } else {
+        Err(Diagnostic::from(templates.missing(name, needed_by)).into())
+    }
+}
