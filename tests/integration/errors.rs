@@ -1,0 +1,167 @@
+//! Bad input: every user error names the file, line and column, says what is wrong, hints at
+//! the fix, exits with 1 (2 for usage errors), and leaves the previous `public/` untouched.
+
+use crate::harness::{Run, Site};
+
+/// Builds the fixture once (the "previous site"), applies `break_it`, builds again, and checks
+/// the failure left the previous output byte-for-byte in place.
+fn fails_keeping_previous_output(break_it: impl FnOnce(&Site)) -> Run {
+    let site = Site::fixture("zola-style");
+    site.build();
+    let before = site.snapshot();
+    break_it(&site);
+    let run = site.galley(&["build"]);
+    assert_ne!(run.code, Some(0), "the build should fail:\n{}", run.stderr);
+    assert!(before == site.snapshot(), "a failed build changed public/");
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    run
+}
+
+#[test]
+fn invalid_toml_front_matter() {
+    fails_keeping_previous_output(|site| {
+        site.write("content/blog/first.md", "+++\ntitle = \"First\"\ndate = \n+++\nbody\n");
+    })
+    .exit(1)
+    .stderr_has("error[frontmatter/toml]: invalid TOML front matter")
+    .stderr_has("content/blog/first.md:3:");
+}
+
+#[test]
+fn invalid_yaml_front_matter() {
+    fails_keeping_previous_output(|site| {
+        site.write("content/blog/second.md", "---\ntitle: Second\ntags: [rust\n---\nbody\n");
+    })
+    .exit(1)
+    .stderr_has("error[frontmatter/yaml]")
+    .stderr_has("content/blog/second.md:");
+}
+
+#[test]
+fn unclosed_front_matter() {
+    fails_keeping_previous_output(|site| {
+        site.write("content/blog/first.md", "+++\ntitle = \"First\"\n\nNo closing line.\n");
+    })
+    .exit(1)
+    .stderr_has("front matter opened with `+++` is never closed")
+    .stderr_has("content/blog/first.md:1:1")
+    .stderr_has("add a line with just `+++`");
+}
+
+#[test]
+fn unknown_front_matter_field() {
+    fails_keeping_previous_output(|site| {
+        site.write("content/blog/first.md", "+++\ntitle = \"First\"\ntagz = [\"x\"]\n+++\nbody\n");
+    })
+    .exit(1)
+    .stderr_has("unknown front matter field `tagz`")
+    .stderr_has("content/blog/first.md:3:1")
+    .stderr_has("did you mean `tags`?");
+}
+
+#[test]
+fn non_utf8_file() {
+    fails_keeping_previous_output(|site| {
+        site.write("content/blog/first.md", b"+++\ntitle = \"caf\xe9\"\n+++\n");
+    })
+    .exit(1)
+    .stderr_has("content/blog/first.md is not valid UTF-8")
+    .stderr_has("content/blog/first.md:2:")
+    .stderr_has("save the file as UTF-8");
+}
+
+#[test]
+fn missing_theme() {
+    fails_keeping_previous_output(|site| {
+        let config = std::fs::read_to_string(site.path().join("site.toml")).unwrap();
+        site.write("site.toml", format!("theme = \"nope\"\n{config}"));
+    })
+    .exit(1)
+    .stderr_has("theme `nope` not found")
+    .stderr_has("site.toml");
+}
+
+#[test]
+fn template_syntax_error() {
+    fails_keeping_previous_output(|site| {
+        site.write("templates/page.html", "{% extends \"base.html\" %}\n{% block content %}\n{{ page.title }\n{% endblock content %}\n");
+    })
+    .exit(1)
+    .stderr_has("error[template/syntax]")
+    .stderr_has("templates/page.html:3:");
+}
+
+#[test]
+fn template_referring_to_a_missing_variable() {
+    fails_keeping_previous_output(|site| {
+        site.write("templates/page.html", "{% extends \"base.html\" %}\n{% block content %}\n{{ page.titel }}\n{% endblock content %}\n");
+    })
+    .exit(1)
+    .stderr_has("Field `titel` is not defined")
+    .stderr_has("Available fields:")
+    .stderr_has("templates/page.html:3:")
+    .stderr_has("while rendering content/blog/");
+}
+
+#[test]
+fn two_pages_with_the_same_output_path() {
+    fails_keeping_previous_output(|site| {
+        site.write("content/blog/copy.md", "+++\ntitle = \"Copy\"\nslug = \"first\"\n+++\n");
+    })
+    .exit(1)
+    .stderr_has("both render to /blog/first/")
+    .stderr_has("content/blog/copy.md")
+    .stderr_has("content/blog/first.md");
+}
+
+#[test]
+fn unknown_config_key() {
+    fails_keeping_previous_output(|site| {
+        let config = std::fs::read_to_string(site.path().join("site.toml")).unwrap();
+        site.write("site.toml", config.replace("title =", "tittle ="));
+    })
+    .exit(1)
+    .stderr_has("unknown field `tittle`")
+    .stderr_has("site.toml:1:1")
+    .stderr_has("`title`");
+}
+
+#[test]
+fn broken_internal_link() {
+    fails_keeping_previous_output(|site| {
+        site.write("content/blog/first.md", "+++\ntitle = \"First\"\n+++\n\nSee [x](@/blog/nope.md).\n");
+    })
+    .exit(1)
+    .stderr_has("broken internal link: no page `blog/nope.md`")
+    .stderr_has("content/blog/first.md:5:5");
+}
+
+#[test]
+fn broken_internal_anchor() {
+    fails_keeping_previous_output(|site| {
+        site.write("content/blog/first.md", "+++\ntitle = \"First\"\n+++\n\nSee [x](@/blog/second.md#stup).\n");
+    })
+    .exit(1)
+    .stderr_has("`blog/second.md` has no anchor `#stup`")
+    .stderr_has("content/blog/first.md:5:5")
+    .stderr_has("did you mean #setup?");
+}
+
+#[test]
+fn not_a_site_folder_is_a_usage_error() {
+    let site = Site::empty();
+    site.galley(&["build"]).exit(2).stderr_has("no site configuration at").stderr_has("--root");
+}
+
+#[test]
+fn unknown_flag_is_a_usage_error() {
+    Site::empty().galley(&["build", "--frobnicate"]).exit(2);
+}
+
+#[test]
+fn output_inside_content_is_refused() {
+    let site = Site::fixture("zola-style");
+    let out = site.path().join("content/out");
+    site.galley(&["build", "--output", out.to_str().unwrap()]).exit(2).stderr_has("overlaps the source folder");
+    assert!(!out.exists());
+}

@@ -1,0 +1,7 @@
+//! The integration tests: one binary driving the real `galley` executable on fixture sites.
+//! See `harness.rs` for the helpers and tests/README.md for how to add a test.
+
+mod harness;
+
+mod build;
+mod errors;
