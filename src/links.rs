@@ -2,6 +2,7 @@
 //! every page is rendered (an anchor only exists after its target's headings got their ids).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::config::Config;
 use crate::content::{Item, Library};
@@ -30,6 +31,22 @@ impl LinkTable {
     }
 }
 
+impl LinkTable {
+    /// A hash of every (source, URL) pair: what a page with `@/` links depends on.
+    pub fn fingerprint(&self) -> blake3::Hash {
+        let mut pairs: Vec<(&String, &String)> = self.permalinks.iter().collect();
+        pairs.sort_unstable();
+        let mut hasher = blake3::Hasher::new();
+        for (source, url) in pairs {
+            hasher.update(source.as_bytes());
+            hasher.update(&[0]);
+            hasher.update(url.as_bytes());
+            hasher.update(&[0]);
+        }
+        hasher.finalize()
+    }
+}
+
 impl Links for LinkTable {
     fn resolve(&self, target: &str) -> Option<String> {
         self.permalinks.get(target.trim_start_matches('/')).cloned()
@@ -39,8 +56,8 @@ impl Links for LinkTable {
 /// Every `@/page.md#anchor` must name an id that exists on the target page.
 pub fn check_anchors(
     library: &Library,
-    pages: &[Rendered],
-    sections: &[Option<Rendered>],
+    pages: &[Arc<Rendered>],
+    sections: &[Option<Arc<Rendered>>],
 ) -> Result<()> {
     let mut errors = Collector::default();
     let all = pages.iter().chain(sections.iter().flatten());

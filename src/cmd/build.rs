@@ -5,7 +5,7 @@ use std::time::Instant;
 use crate::cli::{BuildArgs, Cli};
 use crate::diagnostics::{Result, stderr_color};
 use crate::output::writer::{check_output_dir, write_atomic};
-use crate::site::{SiteOptions, build};
+use crate::site::{Mode, Site, SiteOptions};
 
 pub fn run(cli: &Cli, args: &BuildArgs) -> Result<()> {
     let started = Instant::now();
@@ -14,26 +14,24 @@ pub fn run(cli: &Cli, args: &BuildArgs) -> Result<()> {
         config_path: cli.config_path(),
         base_url: args.base_url.clone(),
         drafts: args.drafts,
+        mode: Mode::Build,
     };
     let output_dir = args
         .output
         .clone()
         .unwrap_or_else(|| cli.root.join("public"));
-    let mut built = build(&options)?;
-    check_output_dir(&output_dir, &built.paths.sources())?;
+    let mut site = Site::load(&options)?;
+    check_output_dir(&output_dir, &site.paths.sources())?;
     let write_started = Instant::now();
-    let stats = write_atomic(&built.output, &output_dir)?;
-    built
-        .timings
-        .phases
-        .push(("write", write_started.elapsed()));
+    let stats = write_atomic(&site.output, &output_dir)?;
+    site.timings.phases.push(("write", write_started.elapsed()));
 
     let color = stderr_color();
-    for warning in &built.warnings {
+    for warning in &site.warnings {
         eprintln!("{}", warning.render(color));
     }
     if !cli.quiet {
-        let counts = built.counts();
+        let counts = site.counts();
         eprintln!(
             "Built {} pages, {} sections, {} taxonomy pages: {} files, {} KiB in {} ms -> {}",
             counts.pages,
@@ -46,13 +44,13 @@ pub fn run(cli: &Cli, args: &BuildArgs) -> Result<()> {
         );
     }
     if args.timings {
-        let total: f64 = built
+        let total: f64 = site
             .timings
             .phases
             .iter()
             .map(|(_, d)| d.as_secs_f64())
             .sum();
-        for (phase, duration) in &built.timings.phases {
+        for (phase, duration) in &site.timings.phases {
             let share = if total > 0.0 {
                 duration.as_secs_f64() / total * 100.0
             } else {

@@ -64,8 +64,8 @@ pub fn split<'a>(text: &'a str, file: &str) -> Result<Split<'a>, Diagnostic> {
     let delimiter = format.delimiter();
     let front_start = text.find('\n').map_or(text.len(), |i| i + 1);
     let mut offset = front_start;
-    let mut line_number = 2;
-    for line in text[front_start..].split_inclusive('\n') {
+    // The block's first line is line 2 of the file.
+    for (index, line) in text[front_start..].split_inclusive('\n').enumerate() {
         if line.trim_end() == delimiter {
             let body_start = offset + line.len();
             return Ok(Split {
@@ -73,11 +73,10 @@ pub fn split<'a>(text: &'a str, file: &str) -> Result<Split<'a>, Diagnostic> {
                 front: &text[front_start..offset],
                 front_line: 2,
                 body: &text[body_start..],
-                body_line: line_number + 1,
+                body_line: index + 3,
             });
         }
         offset += line.len();
-        line_number += 1;
     }
     Err(Diagnostic::error(
         "frontmatter/unclosed",

@@ -147,6 +147,19 @@ impl Library {
         }
     }
 
+    /// Whether `relative` (under content/) is a known asset: a loose file or a bundle file.
+    pub fn has_asset(&self, relative: &str) -> bool {
+        self.assets.iter().any(|a| a == relative)
+            || self.pages.iter().any(|page| {
+                page.bundle.as_ref().is_some_and(|(_, files)| {
+                    let bundle_dir = page.source.relative.trim_end_matches("index.md");
+                    relative
+                        .strip_prefix(bundle_dir)
+                        .is_some_and(|rest| files.iter().any(|f| f == rest))
+                })
+            })
+    }
+
     pub fn root(&self) -> &Section {
         &self.sections[0]
     }

@@ -20,6 +20,8 @@ pub struct Source {
     pub body_line: usize,
     /// Hash of the whole file, for caches.
     pub hash: blake3::Hash,
+    /// Whether the body has `@/` links, whose URLs its rendering then depends on.
+    pub links_out: bool,
 }
 
 impl Source {
@@ -73,6 +75,7 @@ impl Source {
             body: String::new(),
             body_line: 1,
             hash,
+            links_out: false,
         };
         Ok((text, source))
     }
@@ -80,6 +83,7 @@ impl Source {
     fn with_body(mut self, split: &frontmatter::Split) -> Source {
         self.body = split.body.to_owned();
         self.body_line = split.body_line;
+        self.links_out = self.body.contains("@/");
         self
     }
 }

@@ -12,6 +12,7 @@ pub mod writer;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::diagnostics::{Collector, Diagnostic, Result};
 
@@ -73,10 +74,11 @@ pub enum Precedence {
     Fallback,
 }
 
-/// Every file of a build, sorted by path.
+/// Every file of a build, sorted by path. Files are shared, so cloning an `Output` to patch it
+/// during a rebuild costs a pointer per file.
 #[derive(Debug, Default, Clone)]
 pub struct Output {
-    files: BTreeMap<String, OutputFile>,
+    files: BTreeMap<String, Arc<OutputFile>>,
 }
 
 impl Output {
@@ -94,17 +96,32 @@ impl Output {
             ),
             (Some(_), Precedence::Fallback) => {}
             _ => {
-                self.files.insert(file.path.clone(), file);
+                self.files.insert(file.path.clone(), Arc::new(file));
             }
         }
     }
 
-    pub fn get(&self, path: &str) -> Option<&OutputFile> {
+    pub fn get(&self, path: &str) -> Option<&Arc<OutputFile>> {
         self.files.get(path)
     }
 
     pub fn files(&self) -> impl Iterator<Item = &OutputFile> {
-        self.files.values()
+        self.files.values().map(Arc::as_ref)
+    }
+
+    /// Replaces or adds a file without collision checks (an incremental rebuild re-rendering a
+    /// file it produced before).
+    pub fn replace(&mut self, file: OutputFile) {
+        self.files.insert(file.path.clone(), Arc::new(file));
+    }
+
+    pub fn remove(&mut self, path: &str) -> Option<Arc<OutputFile>> {
+        self.files.remove(path)
+    }
+
+    /// Keeps only the files `keep` accepts.
+    pub fn retain(&mut self, mut keep: impl FnMut(&str, &OutputFile) -> bool) {
+        self.files.retain(|path, file| keep(path, file));
     }
 
     pub fn len(&self) -> usize {

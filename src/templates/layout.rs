@@ -14,7 +14,7 @@ use tera::{Context, Value};
 use super::Templates;
 use super::views::{FeedLink, PaginatorView, ViewBuilder, merge, to_value};
 use crate::content::{PageId, SectionId};
-use crate::diagnostics::{Collector, Diagnostic, Result};
+use crate::diagnostics::{Collector, Result};
 use crate::output::{OutputFile, file_for_path};
 
 /// The shared values of a build, computed once and reused by every job.
@@ -28,7 +28,7 @@ pub struct SiteValues {
 }
 
 /// One HTML file to render.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Job {
     Page(PageId),
     Section(SectionId),
@@ -88,6 +88,58 @@ impl Layout<'_> {
         }
     }
 
+    /// The template a job renders with (`None` when it has none: the built-in 404 page).
+    pub fn template_for(&self, job: Job) -> Option<String> {
+        let library = self.views.library;
+        match job {
+            Job::Page(id) => {
+                let page = &library.pages[id];
+                Some(match &page.meta.template {
+                    Some(name) => name.clone(),
+                    None => self
+                        .page_template_of(page.section)
+                        .unwrap_or_else(|| "page.html".to_owned()),
+                })
+            }
+            Job::Section(id) => {
+                let default = if id == 0 {
+                    "index.html"
+                } else {
+                    "section.html"
+                };
+                Some(
+                    library.sections[id]
+                        .meta
+                        .template
+                        .clone()
+                        .unwrap_or_else(|| default.to_owned()),
+                )
+            }
+            Job::TaxonomyList(t) => {
+                let specific = format!("{}/list.html", library.taxonomies[t].name);
+                Some(
+                    self.templates
+                        .first_of(&[&specific, "taxonomy_list.html"])
+                        .unwrap_or("taxonomy_list.html")
+                        .to_owned(),
+                )
+            }
+            Job::Term(t, _) => {
+                let specific = format!("{}/single.html", library.taxonomies[t].name);
+                Some(
+                    self.templates
+                        .first_of(&[&specific, "taxonomy_single.html"])
+                        .unwrap_or("taxonomy_single.html")
+                        .to_owned(),
+                )
+            }
+            Job::NotFound => self
+                .templates
+                .contains("404.html")
+                .then(|| "404.html".to_owned()),
+        }
+    }
+
     fn context(&self, path: &str, feeds: Vec<FeedLink>) -> Context {
         let mut context = Context::new();
         context.insert("current_path", &self.views.url_path(path));
@@ -112,7 +164,6 @@ impl Layout<'_> {
         full.extend(detail_map);
         let mut context = self.context(&page.path, self.feeds.clone());
         context.insert_value("page", Value::from(full));
-        context.insert_value("section", self.values.sections[page.section].clone());
         let html = self
             .templates
             .render(&template, &context, &page.source.display)?;
@@ -346,13 +397,4 @@ pub fn redirect_page(target: &str) -> String {
          <link rel=\"canonical\" href=\"{target}\"><meta http-equiv=\"refresh\" content=\"0; url={target}\">\
          </head><body><a href=\"{target}\">Click here</a> if you are not redirected.</body></html>\n"
     )
-}
-
-/// Checks that a template exists before rendering many jobs with it, for a clearer message.
-pub fn require(templates: &Templates, name: &str, needed_by: &str) -> Result<()> {
-    if templates.contains(name) {
-        Ok(())
-    } else {
-        Err(Diagnostic::from(templates.missing(name, needed_by)).into())
-    }
 }

@@ -73,6 +73,13 @@ impl Templates {
         Ok(templates)
     }
 
+    /// Every template: its name and text.
+    pub fn sources(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.files
+            .iter()
+            .map(|(name, (_, text))| (name.as_str(), text.as_str()))
+    }
+
     pub fn contains(&self, name: &str) -> bool {
         self.files.contains_key(name)
     }

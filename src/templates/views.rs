@@ -294,7 +294,7 @@ impl ViewBuilder<'_> {
 
     pub fn section_view(&self, id: crate::content::SectionId) -> SectionView {
         let section = &self.library.sections[id];
-        let rendered = self.rendered.sections[id].as_ref();
+        let rendered = self.rendered.sections[id].as_deref();
         let permalink = self.config.permalink(&section.path);
         SectionView {
             title: section.meta.title.clone().unwrap_or_default(),

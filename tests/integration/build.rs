@@ -1,6 +1,6 @@
 //! `galley build` on fixture sites: what a successful build produces.
 
-use crate::harness::{Site, galley, snapshot, well_formed_xml, Run};
+use crate::harness::{Run, Site, galley, snapshot, well_formed_xml};
 
 #[test]
 fn zola_style_site_builds_unchanged() {
@@ -8,11 +8,23 @@ fn zola_style_site_builds_unchanged() {
     site.build().stderr_has("Built 3 pages");
     let first = site.output("blog/first/index.html");
     assert!(first.contains("<h2 id=\"setup\">"), "{first}");
-    assert!(first.contains("<h2 id=\"setup-1\">"), "duplicate headings get -1: {first}");
-    assert!(first.contains("href=\"https://example.org/blog/second/#setup\""), "@/ link resolved: {first}");
-    assert!(first.contains("<span class=\"code-name\">deploy.yaml</span>"), "{first}");
+    assert!(
+        first.contains("<h2 id=\"setup-1\">"),
+        "duplicate headings get -1: {first}"
+    );
+    assert!(
+        first.contains("href=\"https://example.org/blog/second/#setup\""),
+        "@/ link resolved: {first}"
+    );
+    assert!(
+        first.contains("<span class=\"code-name\">deploy.yaml</span>"),
+        "{first}"
+    );
     let second = site.output("blog/second/index.html");
-    assert!(second.contains("href=\"https://example.org/blog/first/#setup-1\""), "{second}");
+    assert!(
+        second.contains("href=\"https://example.org/blog/first/#setup-1\""),
+        "{second}"
+    );
 }
 
 #[test]
@@ -21,9 +33,15 @@ fn sections_paginate_newest_first() {
     site.build();
     let page1 = site.output("blog/index.html");
     let page2 = site.output("blog/page/2/index.html");
-    let (second, first) = (page1.find("Second post").unwrap(), page1.find("First post").unwrap());
+    let (second, first) = (
+        page1.find("Second post").unwrap(),
+        page1.find("First post").unwrap(),
+    );
     assert!(second < first, "newest first: {page1}");
-    assert!(page1.contains("rel=\"next\" href=\"/blog/page/2/\""), "{page1}");
+    assert!(
+        page1.contains("rel=\"next\" href=\"/blog/page/2/\""),
+        "{page1}"
+    );
     assert!(page2.contains("A bundle"), "{page2}");
 }
 
@@ -32,7 +50,10 @@ fn yaml_front_matter_and_hugo_taxonomies_are_understood() {
     let site = Site::fixture("zola-style");
     site.build();
     let rust = site.output("tags/rust/index.html");
-    assert!(rust.contains("Second post") && rust.contains("First post"), "{rust}");
+    assert!(
+        rust.contains("Second post") && rust.contains("First post"),
+        "{rust}"
+    );
     let guide = site.output("categories/guide/index.html");
     assert!(guide.contains("Second post"), "{guide}");
 }
@@ -42,24 +63,42 @@ fn bundle_assets_are_copied_beside_their_page() {
     let site = Site::fixture("zola-style");
     site.build();
     assert!(site.has_output("blog/bundle/diagram.svg"));
-    assert_eq!(site.output("blog/bundle/manifest.yaml"), "kind: ConfigMap\n");
+    assert_eq!(
+        site.output("blog/bundle/manifest.yaml"),
+        "kind: ConfigMap\n"
+    );
 }
 
 #[test]
 fn feeds_and_sitemap_are_well_formed_and_complete() {
     let site = Site::fixture("zola-style");
     site.build();
-    for feed in ["rss.xml", "atom.xml", "tags/rust/rss.xml", "tags/yaml/atom.xml"] {
+    for feed in [
+        "rss.xml",
+        "atom.xml",
+        "tags/rust/rss.xml",
+        "tags/yaml/atom.xml",
+    ] {
         well_formed_xml(&site.output(feed));
     }
     let atom = site.output("atom.xml");
     assert_eq!(atom.matches("<entry>").count(), 3, "{atom}");
     let sitemap = site.output("sitemap.xml");
     well_formed_xml(&sitemap);
-    for url in ["https://example.org/blog/first/", "https://example.org/tags/rust/", "https://example.org/"] {
-        assert!(sitemap.contains(&format!("<loc>{url}</loc>")), "{url} missing from sitemap");
+    for url in [
+        "https://example.org/blog/first/",
+        "https://example.org/tags/rust/",
+        "https://example.org/",
+    ] {
+        assert!(
+            sitemap.contains(&format!("<loc>{url}</loc>")),
+            "{url} missing from sitemap"
+        );
     }
-    assert!(site.output("robots.txt").contains("Sitemap: https://example.org/sitemap.xml"));
+    assert!(
+        site.output("robots.txt")
+            .contains("Sitemap: https://example.org/sitemap.xml")
+    );
 }
 
 #[test]
@@ -67,7 +106,10 @@ fn aliases_redirect_to_the_page() {
     let site = Site::fixture("zola-style");
     site.build();
     let alias = site.output("old/first/index.html");
-    assert!(alias.contains("url=https://example.org/blog/first/"), "{alias}");
+    assert!(
+        alias.contains("url=https://example.org/blog/first/"),
+        "{alias}"
+    );
 }
 
 #[test]
@@ -75,14 +117,22 @@ fn search_index_lists_every_page() {
     let site = Site::fixture("zola-style");
     site.build();
     let index: serde_json::Value = serde_json::from_str(&site.output("search_index.json")).unwrap();
-    let titles: Vec<&str> = index.as_array().unwrap().iter().map(|d| d["title"].as_str().unwrap()).collect();
+    let titles: Vec<&str> = index
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["title"].as_str().unwrap())
+        .collect();
     assert_eq!(titles, ["A bundle", "First post", "Second post"]);
 }
 
 #[test]
 fn drafts_are_left_out_unless_asked_for() {
     let site = Site::fixture("zola-style");
-    site.write("content/blog/wip.md", "+++\ntitle = \"WIP\"\ndraft = true\n+++\nsoon\n");
+    site.write(
+        "content/blog/wip.md",
+        "+++\ntitle = \"WIP\"\ndraft = true\n+++\nsoon\n",
+    );
     site.build();
     assert!(!site.has_output("blog/wip/index.html"));
     site.galley(&["build", "--drafts"]).success();
@@ -92,14 +142,27 @@ fn drafts_are_left_out_unless_asked_for() {
 #[test]
 fn base_url_with_a_path_prefix_reaches_every_link() {
     let site = Site::fixture("zola-style");
-    site.galley(&["build", "--base-url", "https://example.org/docs/"]).success();
+    site.galley(&["build", "--base-url", "https://example.org/docs/"])
+        .success();
     let page = site.output("blog/first/index.html");
     assert!(page.contains("href=\"/docs/tags/rust/\""), "{page}");
     assert!(page.contains("https://example.org/docs/style."), "{page}");
-    assert!(site.output("atom.xml").contains("https://example.org/docs/blog/first/"));
-    assert!(site.output("sitemap.xml").contains("<loc>https://example.org/docs/blog/first/</loc>"));
-    assert!(site.output("search_index.json").contains("\"url\":\"/docs/blog/first/\""));
-    assert!(site.output("blog/index.html").contains("href=\"/docs/blog/page/2/\""));
+    assert!(
+        site.output("atom.xml")
+            .contains("https://example.org/docs/blog/first/")
+    );
+    assert!(
+        site.output("sitemap.xml")
+            .contains("<loc>https://example.org/docs/blog/first/</loc>")
+    );
+    assert!(
+        site.output("search_index.json")
+            .contains("\"url\":\"/docs/blog/first/\"")
+    );
+    assert!(
+        site.output("blog/index.html")
+            .contains("href=\"/docs/blog/page/2/\"")
+    );
 }
 
 #[test]
@@ -107,7 +170,12 @@ fn two_builds_are_byte_identical_whatever_the_thread_count() {
     let site = Site::fixture("zola-style");
     let out = |threads: &str, dir: &str| {
         let mut command = galley();
-        command.env("RAYON_NUM_THREADS", threads).arg("--root").arg(site.path()).args(["build", "--output"]).arg(site.path().join(dir));
+        command
+            .env("RAYON_NUM_THREADS", threads)
+            .arg("--root")
+            .arg(site.path())
+            .args(["build", "--output"])
+            .arg(site.path().join(dir));
         Run::of(command).success();
         snapshot(&site.path().join(dir))
     };

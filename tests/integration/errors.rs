@@ -20,7 +20,10 @@ fn fails_keeping_previous_output(break_it: impl FnOnce(&Site)) -> Run {
 #[test]
 fn invalid_toml_front_matter() {
     fails_keeping_previous_output(|site| {
-        site.write("content/blog/first.md", "+++\ntitle = \"First\"\ndate = \n+++\nbody\n");
+        site.write(
+            "content/blog/first.md",
+            "+++\ntitle = \"First\"\ndate = \n+++\nbody\n",
+        );
     })
     .exit(1)
     .stderr_has("error[frontmatter/toml]: invalid TOML front matter")
@@ -30,7 +33,10 @@ fn invalid_toml_front_matter() {
 #[test]
 fn invalid_yaml_front_matter() {
     fails_keeping_previous_output(|site| {
-        site.write("content/blog/second.md", "---\ntitle: Second\ntags: [rust\n---\nbody\n");
+        site.write(
+            "content/blog/second.md",
+            "---\ntitle: Second\ntags: [rust\n---\nbody\n",
+        );
     })
     .exit(1)
     .stderr_has("error[frontmatter/yaml]")
@@ -40,7 +46,10 @@ fn invalid_yaml_front_matter() {
 #[test]
 fn unclosed_front_matter() {
     fails_keeping_previous_output(|site| {
-        site.write("content/blog/first.md", "+++\ntitle = \"First\"\n\nNo closing line.\n");
+        site.write(
+            "content/blog/first.md",
+            "+++\ntitle = \"First\"\n\nNo closing line.\n",
+        );
     })
     .exit(1)
     .stderr_has("front matter opened with `+++` is never closed")
@@ -51,7 +60,10 @@ fn unclosed_front_matter() {
 #[test]
 fn unknown_front_matter_field() {
     fails_keeping_previous_output(|site| {
-        site.write("content/blog/first.md", "+++\ntitle = \"First\"\ntagz = [\"x\"]\n+++\nbody\n");
+        site.write(
+            "content/blog/first.md",
+            "+++\ntitle = \"First\"\ntagz = [\"x\"]\n+++\nbody\n",
+        );
     })
     .exit(1)
     .stderr_has("unknown front matter field `tagz`")
@@ -106,7 +118,10 @@ fn template_referring_to_a_missing_variable() {
 #[test]
 fn two_pages_with_the_same_output_path() {
     fails_keeping_previous_output(|site| {
-        site.write("content/blog/copy.md", "+++\ntitle = \"Copy\"\nslug = \"first\"\n+++\n");
+        site.write(
+            "content/blog/copy.md",
+            "+++\ntitle = \"Copy\"\nslug = \"first\"\n+++\n",
+        );
     })
     .exit(1)
     .stderr_has("both render to /blog/first/")
@@ -129,7 +144,10 @@ fn unknown_config_key() {
 #[test]
 fn broken_internal_link() {
     fails_keeping_previous_output(|site| {
-        site.write("content/blog/first.md", "+++\ntitle = \"First\"\n+++\n\nSee [x](@/blog/nope.md).\n");
+        site.write(
+            "content/blog/first.md",
+            "+++\ntitle = \"First\"\n+++\n\nSee [x](@/blog/nope.md).\n",
+        );
     })
     .exit(1)
     .stderr_has("broken internal link: no page `blog/nope.md`")
@@ -139,7 +157,10 @@ fn broken_internal_link() {
 #[test]
 fn broken_internal_anchor() {
     fails_keeping_previous_output(|site| {
-        site.write("content/blog/first.md", "+++\ntitle = \"First\"\n+++\n\nSee [x](@/blog/second.md#stup).\n");
+        site.write(
+            "content/blog/first.md",
+            "+++\ntitle = \"First\"\n+++\n\nSee [x](@/blog/second.md#stup).\n",
+        );
     })
     .exit(1)
     .stderr_has("`blog/second.md` has no anchor `#stup`")
@@ -150,7 +171,10 @@ fn broken_internal_anchor() {
 #[test]
 fn not_a_site_folder_is_a_usage_error() {
     let site = Site::empty();
-    site.galley(&["build"]).exit(2).stderr_has("no site configuration at").stderr_has("--root");
+    site.galley(&["build"])
+        .exit(2)
+        .stderr_has("no site configuration at")
+        .stderr_has("--root");
 }
 
 #[test]
@@ -162,6 +186,8 @@ fn unknown_flag_is_a_usage_error() {
 fn output_inside_content_is_refused() {
     let site = Site::fixture("zola-style");
     let out = site.path().join("content/out");
-    site.galley(&["build", "--output", out.to_str().unwrap()]).exit(2).stderr_has("overlaps the source folder");
+    site.galley(&["build", "--output", out.to_str().unwrap()])
+        .exit(2)
+        .stderr_has("overlaps the source folder");
     assert!(!out.exists());
 }

@@ -28,7 +28,8 @@ impl Site {
     pub fn bundled_blog() -> Site {
         let site = Site::empty();
         let root = repo_root();
-        std::fs::copy(root.join("site.toml"), site.path().join("site.toml")).expect("copy site.toml");
+        std::fs::copy(root.join("site.toml"), site.path().join("site.toml"))
+            .expect("copy site.toml");
         for dir in ["content", "themes", "static", "templates"] {
             if root.join(dir).is_dir() {
                 copy_dir(&root.join(dir), &site.path().join(dir));
@@ -38,7 +39,9 @@ impl Site {
     }
 
     pub fn empty() -> Site {
-        Site { dir: tempfile::tempdir().expect("create a temporary folder") }
+        Site {
+            dir: tempfile::tempdir().expect("create a temporary folder"),
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -106,7 +109,11 @@ pub struct Run {
 
 impl Run {
     pub fn of(mut command: Command) -> Run {
-        let Output { status, stdout, stderr } = command.output().expect("run galley");
+        let Output {
+            status,
+            stdout,
+            stderr,
+        } = command.output().expect("run galley");
         Run {
             code: status.code(),
             stdout: String::from_utf8_lossy(&stdout).into_owned(),
@@ -116,25 +123,45 @@ impl Run {
 
     #[track_caller]
     pub fn success(self) -> Run {
-        assert_eq!(self.code, Some(0), "galley failed:\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code,
+            Some(0),
+            "galley failed:\nstdout:\n{}\nstderr:\n{}",
+            self.stdout,
+            self.stderr
+        );
         self
     }
 
     #[track_caller]
     pub fn exit(self, code: i32) -> Run {
-        assert_eq!(self.code, Some(code), "unexpected exit code:\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code,
+            Some(code),
+            "unexpected exit code:\nstdout:\n{}\nstderr:\n{}",
+            self.stdout,
+            self.stderr
+        );
         self
     }
 
     #[track_caller]
     pub fn stderr_has(self, needle: &str) -> Run {
-        assert!(self.stderr.contains(needle), "stderr lacks {needle:?}:\n{}", self.stderr);
+        assert!(
+            self.stderr.contains(needle),
+            "stderr lacks {needle:?}:\n{}",
+            self.stderr
+        );
         self
     }
 
     #[track_caller]
     pub fn stdout_has(self, needle: &str) -> Run {
-        assert!(self.stdout.contains(needle), "stdout lacks {needle:?}:\n{}", self.stdout);
+        assert!(
+            self.stdout.contains(needle),
+            "stdout lacks {needle:?}:\n{}",
+            self.stdout
+        );
         self
     }
 }
@@ -161,7 +188,12 @@ pub fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
     for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
         let entry = entry.expect("walk the output");
         if entry.file_type().is_file() {
-            let relative = entry.path().strip_prefix(dir).expect("inside").to_string_lossy().into_owned();
+            let relative = entry
+                .path()
+                .strip_prefix(dir)
+                .expect("inside")
+                .to_string_lossy()
+                .into_owned();
             files.push((relative, std::fs::read(entry.path()).expect("read output")));
         }
     }

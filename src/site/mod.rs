@@ -1,0 +1,310 @@
+//! The site pipeline, the one place that knows its order:
+//!
+//! 1. `site.toml` -> [`Config`];
+//! 2. `content/` -> [`Library`] (every URL decided);
+//! 3. Markdown -> [`RenderedContent`] in parallel, `@/` links resolved, then anchors checked;
+//! 4. templates loaded, views built once, every HTML file rendered in parallel;
+//! 5. feeds, sitemap, search index, stylesheet, static files and assets added;
+//!
+//! giving an [`Output`] in memory. Writing it is the caller's business (`output::writer` for
+//! `galley build`, memory for `galley serve`), so a failed build never touches the last good one.
+//!
+//! A [`Site`] keeps what the last build computed, so [`Site::rebuild`] (in `rebuild.rs`) can
+//! redo only what a change invalidates and still produce exactly what a full build would.
+
+mod change;
+mod deps;
+mod rebuild;
+mod render;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+pub use self::change::{Change, classify};
+pub use self::rebuild::Rebuilt;
+use self::render::{Layers, Memo};
+use crate::config::Config;
+use crate::content::{Library, LoadOptions};
+use crate::diagnostics::{Diagnostic, Location, Result};
+use crate::markdown::Rendered;
+use crate::markdown::highlight::Highlighter;
+use crate::output::Output;
+use crate::templates::{TemplateDir, Templates};
+
+/// Whether the output is published or served by `galley serve`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    #[default]
+    Build,
+    /// Assets keep their plain names (no fingerprint), so editing a stylesheet changes that
+    /// file alone and the browser can swap it without a reload.
+    Serve,
+}
+
+/// What to build.
+#[derive(Debug, Clone)]
+pub struct SiteOptions {
+    pub root: PathBuf,
+    pub config_path: PathBuf,
+    /// Replaces site.toml's `base_url` (`--base-url`, or the dev server's address).
+    pub base_url: Option<String>,
+    pub drafts: bool,
+    pub mode: Mode,
+}
+
+/// The folders of a site.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    pub root: PathBuf,
+    pub config: PathBuf,
+    pub content: PathBuf,
+    pub static_dir: PathBuf,
+    pub templates: PathBuf,
+    pub theme: Option<PathBuf>,
+}
+
+impl Paths {
+    fn resolve(options: &SiteOptions, config: &Config, config_display: &str) -> Result<Paths> {
+        let root = &options.root;
+        let theme = if config.theme.is_empty() {
+            None
+        } else {
+            let dir = root.join("themes").join(&config.theme);
+            if !dir.is_dir() {
+                let available = list_dirs(&root.join("themes"));
+                let hint = if available.is_empty() {
+                    "there is no themes/ folder: add one, or set theme = \"\" and use templates/"
+                        .to_owned()
+                } else {
+                    format!("themes available: {}", available.join(", "))
+                };
+                return Err(Diagnostic::error(
+                    "config/theme",
+                    format!(
+                        "theme `{}` not found: no folder themes/{}",
+                        config.theme, config.theme
+                    ),
+                )
+                .at(Location::new(config_display, 1, 1))
+                .hint(hint)
+                .into());
+            }
+            Some(dir)
+        };
+        Ok(Paths {
+            root: root.clone(),
+            config: options.config_path.clone(),
+            content: root.join("content"),
+            static_dir: root.join("static"),
+            templates: root.join("templates"),
+            theme,
+        })
+    }
+
+    /// The folders galley reads and must never write into.
+    pub fn sources(&self) -> Vec<&Path> {
+        let mut sources = vec![
+            self.content.as_path(),
+            self.static_dir.as_path(),
+            self.templates.as_path(),
+        ];
+        if let Some(theme) = &self.theme {
+            sources.push(theme.as_path());
+        }
+        sources
+    }
+
+    fn template_dirs(&self) -> Vec<TemplateDir> {
+        let mut dirs = Vec::new();
+        if let Some(theme) = &self.theme {
+            dirs.push(TemplateDir {
+                path: theme.join("templates"),
+                display: display(&self.root, &theme.join("templates")),
+            });
+        }
+        dirs.push(TemplateDir {
+            path: self.templates.clone(),
+            display: "templates".into(),
+        });
+        dirs
+    }
+
+    /// Theme static files first, then the site's (which win).
+    fn static_dirs(&self) -> Vec<PathBuf> {
+        let mut dirs: Vec<PathBuf> = self.theme.iter().map(|t| t.join("static")).collect();
+        dirs.push(self.static_dir.clone());
+        dirs
+    }
+}
+
+/// Markdown rendered for every page and section, aligned with the library's vectors.
+#[derive(Debug, Default)]
+pub struct RenderedContent {
+    pub pages: Vec<Arc<Rendered>>,
+    /// `None` for the implicit root section.
+    pub sections: Vec<Option<Arc<Rendered>>>,
+}
+
+/// Wall time of each phase, for `--timings`.
+#[derive(Debug, Default, Clone)]
+pub struct Timings {
+    pub phases: Vec<(&'static str, Duration)>,
+}
+
+impl Timings {
+    fn record(&mut self, phase: &'static str, since: Instant) -> Instant {
+        self.phases.push((phase, since.elapsed()));
+        Instant::now()
+    }
+}
+
+/// Counts for the summary line.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Counts {
+    pub pages: usize,
+    pub sections: usize,
+    pub taxonomy_pages: usize,
+    pub files: usize,
+}
+
+/// A built site: its model, its files, and what a rebuild can reuse.
+pub struct Site {
+    pub options: SiteOptions,
+    pub config: Config,
+    pub paths: Paths,
+    pub library: Library,
+    pub rendered: RenderedContent,
+    pub output: Output,
+    pub warnings: Vec<Diagnostic>,
+    pub timings: Timings,
+    /// Snippet check badges by page source (`blog/x.md`): code block index and label.
+    pub badges: HashMap<String, Vec<(usize, String)>>,
+    templates: Templates,
+    highlighter: Highlighter,
+    layers: Layers,
+    memo: Memo,
+    /// Set when a rebuild failed half-way: the next rebuild starts from scratch.
+    stale: bool,
+}
+
+impl Site {
+    /// Builds the whole site in memory.
+    pub fn load(options: &SiteOptions) -> Result<Site> {
+        Site::load_with(options, Memo::default())
+    }
+
+    fn load_with(options: &SiteOptions, memo: Memo) -> Result<Site> {
+        let mut timings = Timings::default();
+        let start = Instant::now();
+        let config_display = display(&options.root, &options.config_path);
+        let mut config = Config::load(&options.config_path, &config_display)?;
+        if let Some(base_url) = &options.base_url {
+            config.set_base_url(base_url);
+        }
+        let paths = Paths::resolve(options, &config, &config_display)?;
+        let highlighter = Highlighter::new(&config.highlighting)?;
+        let load = LoadOptions {
+            root: &paths.root,
+            content_dir: &paths.content,
+            drafts: options.drafts,
+        };
+        let library = Library::load(&config, &load)?;
+        let start = timings.record("load", start);
+
+        let templates = load_templates(&paths, &config)?;
+        let mut site = Site {
+            options: options.clone(),
+            config,
+            paths,
+            library,
+            rendered: RenderedContent::default(),
+            output: Output::default(),
+            warnings: Vec::new(),
+            timings,
+            badges: HashMap::new(),
+            templates,
+            highlighter,
+            layers: Layers::default(),
+            memo,
+            stale: false,
+        };
+        site.memo.scan_templates(&site.templates);
+        site.render_markdown()?;
+        let start = site.timings.record("markdown", start);
+        site.layers.statics = site.render_statics()?;
+        site.refresh_values();
+        site.render_jobs(None)?;
+        site.render_generated();
+        site.output = site.layers.merge()?;
+        site.timings.record("templates", start);
+        Ok(site)
+    }
+
+    pub fn counts(&self) -> Counts {
+        Counts {
+            pages: self.library.pages.len(),
+            sections: self
+                .library
+                .sections
+                .iter()
+                .filter(|s| s.meta.render)
+                .count(),
+            taxonomy_pages: self
+                .library
+                .taxonomies
+                .iter()
+                .map(|t| 1 + t.terms.len())
+                .sum(),
+            files: self.output.len(),
+        }
+    }
+
+    /// Sets the snippet badges (from `galley test`) and re-renders what shows them.
+    pub fn set_badges(&mut self, badges: HashMap<String, Vec<(usize, String)>>) -> Result<()> {
+        self.badges = badges;
+        self.render_markdown()?;
+        self.refresh_values();
+        self.render_jobs(None)?;
+        self.render_generated();
+        self.output = self.layers.merge()?;
+        Ok(())
+    }
+
+    pub fn highlighter(&self) -> &Highlighter {
+        &self.highlighter
+    }
+}
+
+/// Loads the theme's and the site's templates, with `config` visible to all of them.
+pub fn load_templates(paths: &Paths, config: &Config) -> Result<Templates> {
+    let mut templates = Templates::load(&paths.template_dirs())?;
+    templates.set_global("config", crate::templates::views::to_value(config));
+    Ok(templates)
+}
+
+fn list_dirs(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter(|e| e.path().is_dir())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+/// A path as shown to the user: relative to the site root when inside it.
+pub fn display(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,299 @@
+//! Incremental rebuilds for `galley serve`: redo only what a change invalidates, and end with
+//! exactly the output a full build of the same files would give (a test compares them byte for
+//! byte after random edit sequences).
+//!
+//! The rules, from cheapest to safest:
+//! - a static file: the static layer is redone; with plain asset names (serve mode) no page
+//!   changes;
+//! - a page whose edit leaves its place in the site alone (same title, date, slug, path, tags,
+//!   template, aliases, draft state): its Markdown is re-rendered, then the page itself; if its
+//!   summary changed, the listings showing it (its sections, its terms, taxonomy lists) and
+//!   every page rendered by a template that looks pages up (`get_section`...); if its
+//!   description changed, the pages linking to it as neighbour or related post;
+//! - anything else under content/ (a new, removed or re-filed page, a section's `_index.md`):
+//!   the library is reloaded and every template job re-rendered (Markdown stays cached);
+//! - templates: every job; site.toml or the theme's own files: a full rebuild.
+//!
+//! Feeds, sitemap and search index are regenerated after every change: they are cheap.
+
+use std::collections::HashSet;
+use std::time::Instant;
+
+use super::render::Memo;
+use super::{Change, Mode, Site, load_templates};
+use crate::content::{Library, LoadOptions, Page, PageId, PageMeta, Source};
+use crate::diagnostics::Result;
+use crate::templates::layout::{Job, Layout};
+use crate::templates::views::ViewBuilder;
+
+/// What a rebuild did, for the terminal and the live-reload message.
+#[derive(Debug, Clone, Default)]
+pub struct Rebuilt {
+    /// Template jobs rendered again.
+    pub jobs: usize,
+    /// Whether the whole site was rebuilt.
+    pub full: bool,
+    /// Only stylesheets changed: browsers can swap them without reloading.
+    pub css_only: bool,
+    pub milliseconds: u128,
+}
+
+impl Site {
+    /// Applies `changes`. On error the served output should stay the previous one; the site
+    /// then rebuilds from scratch on the next change.
+    pub fn rebuild(&mut self, changes: &[Change]) -> Result<Rebuilt> {
+        let started = Instant::now();
+        let result = self.rebuild_inner(changes);
+        self.stale = result.is_err();
+        result.map(|mut rebuilt| {
+            rebuilt.milliseconds = started.elapsed().as_millis();
+            rebuilt
+        })
+    }
+
+    fn rebuild_inner(&mut self, changes: &[Change]) -> Result<Rebuilt> {
+        if self.stale
+            || changes
+                .iter()
+                .any(|c| matches!(c, Change::Config | Change::Theme(_)))
+        {
+            return self.full_rebuild();
+        }
+        let templates_changed = changes.iter().any(|c| matches!(c, Change::Template(_)));
+        let statics_changed = changes.iter().any(|c| matches!(c, Change::Static(_)));
+        let content_changed = changes
+            .iter()
+            .any(|c| matches!(c, Change::Page(_) | Change::Section(_) | Change::Asset(_)));
+        let css_only = changes
+            .iter()
+            .all(|c| matches!(c, Change::Static(p) if p.ends_with(".css")));
+
+        let mut all_jobs = false;
+        if templates_changed {
+            self.templates = load_templates(&self.paths, &self.config)?;
+            self.memo.scan_templates(&self.templates);
+            all_jobs = true;
+        }
+        if statics_changed {
+            let before = self.memo.fingerprints.clone();
+            self.layers.statics = self.render_statics()?;
+            all_jobs |= before != self.memo.fingerprints;
+        }
+        let mut modified: Vec<PageId> = Vec::new();
+        let mut structure = false;
+        if content_changed {
+            match self.patch_pages(changes)? {
+                Some(pages) => modified = pages,
+                None => {
+                    self.reload_library()?;
+                    structure = true;
+                }
+            }
+            self.render_markdown()?;
+        }
+        let jobs = if all_jobs || structure {
+            self.refresh_values();
+            self.render_jobs(None)?
+        } else if !modified.is_empty() {
+            let previous = self.memo.values.take().map(|v| v.pages).unwrap_or_default();
+            let changed: HashSet<PageId> = modified.iter().copied().collect();
+            self.refresh_values_with(Some((&previous, &changed)));
+            let summaries_changed: Vec<PageId> = match &self.memo.values {
+                Some(values) => modified
+                    .iter()
+                    .copied()
+                    .filter(|&p| previous.get(p) != Some(&values.pages[p]))
+                    .collect(),
+                None => modified.clone(),
+            };
+            let dirty = self.dirty_jobs(&modified, &summaries_changed);
+            self.render_jobs(Some(&dirty))?
+        } else {
+            if templates_changed {
+                self.refresh_values();
+            }
+            0
+        };
+        if content_changed || all_jobs {
+            self.render_generated();
+        }
+        self.output = self.layers.merge()?;
+        Ok(Rebuilt {
+            jobs,
+            full: false,
+            css_only: css_only && jobs == 0,
+            milliseconds: 0,
+        })
+    }
+
+    fn full_rebuild(&mut self) -> Result<Rebuilt> {
+        // Rendered Markdown stays valid across any change: its cache key covers the source,
+        // the renderer's settings and the URLs it links to.
+        let markdown = std::mem::take(&mut self.memo.markdown);
+        let memo = Memo {
+            markdown,
+            ..Memo::default()
+        };
+        let badges = self.badges.clone();
+        match Site::load_with(&self.options, memo) {
+            Ok(mut site) => {
+                if !badges.is_empty() {
+                    site.set_badges(badges)?;
+                }
+                let jobs = site.memo.job_files.len();
+                *self = site;
+                Ok(Rebuilt {
+                    jobs,
+                    full: true,
+                    css_only: false,
+                    milliseconds: 0,
+                })
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Re-reads edited pages in place when none of them moves in the site; `None` when the
+    /// library must be reloaded (a page added, removed or re-filed; a section edited).
+    fn patch_pages(&mut self, changes: &[Change]) -> Result<Option<Vec<PageId>>> {
+        let mut modified = Vec::new();
+        let taxonomies: Vec<String> = self
+            .config
+            .taxonomies
+            .iter()
+            .map(|t| t.name.clone())
+            .collect();
+        let taxonomy_names: Vec<&str> = taxonomies.iter().map(String::as_str).collect();
+        let load = LoadOptions {
+            root: &self.paths.root,
+            content_dir: &self.paths.content,
+            drafts: self.options.drafts,
+        };
+        for change in changes {
+            match change {
+                Change::Page(relative) => {
+                    let Some(crate::content::Item::Page(id)) = self.library.resolve(relative)
+                    else {
+                        return Ok(None);
+                    };
+                    if !self.paths.content.join(relative).is_file() {
+                        return Ok(None);
+                    }
+                    let (source, meta) = Source::read_page(&load, relative, &taxonomy_names)?;
+                    if moves(&self.library.pages[id], &meta) {
+                        return Ok(None);
+                    }
+                    let page = &mut self.library.pages[id];
+                    page.source = source;
+                    page.meta = meta;
+                    modified.push(id);
+                }
+                Change::Asset(relative) => {
+                    let exists = self.paths.content.join(relative).is_file();
+                    if !(exists && self.library.has_asset(relative)) {
+                        return Ok(None);
+                    }
+                }
+                Change::Section(_) => return Ok(None),
+                _ => {}
+            }
+        }
+        Ok(Some(modified))
+    }
+
+    fn reload_library(&mut self) -> Result<()> {
+        let load = LoadOptions {
+            root: &self.paths.root,
+            content_dir: &self.paths.content,
+            drafts: self.options.drafts,
+        };
+        self.library = Library::load(&self.config, &load)?;
+        Ok(())
+    }
+
+    /// The jobs an in-place edit of `modified` pages invalidates.
+    fn dirty_jobs(&self, modified: &[PageId], summaries_changed: &[PageId]) -> Vec<Job> {
+        let library = &self.library;
+        let mut dirty: Vec<Job> = modified.iter().map(|&p| Job::Page(p)).collect();
+        for &page in summaries_changed {
+            for (id, section) in library.sections.iter().enumerate() {
+                if section.meta.render && section.pages.contains(&page) {
+                    dirty.push(Job::Section(id));
+                }
+            }
+            for (t, taxonomy) in library.taxonomies.iter().enumerate() {
+                let mut listed = false;
+                for (i, term) in taxonomy.terms.iter().enumerate() {
+                    if term.pages.contains(&page) {
+                        dirty.push(Job::Term(t, i));
+                        listed = true;
+                    }
+                }
+                if listed {
+                    dirty.push(Job::TaxonomyList(t));
+                }
+            }
+            // Neighbour and related links show the description.
+            for (id, other) in library.pages.iter().enumerate() {
+                let refers = other.higher == Some(page)
+                    || other.lower == Some(page)
+                    || other.related.contains(&page)
+                    || other
+                        .neighbours
+                        .iter()
+                        .any(|(_, n)| n.previous == Some(page) || n.next == Some(page));
+                if refers {
+                    dirty.push(Job::Page(id));
+                }
+            }
+        }
+        if !summaries_changed.is_empty() && !self.memo.lookup_templates.is_empty() {
+            let Some(values) = self.memo.values.as_ref() else {
+                return dirty;
+            };
+            let views = ViewBuilder {
+                config: &self.config,
+                library,
+                rendered: &self.rendered,
+            };
+            let empty = std::collections::HashMap::new();
+            let layout = Layout {
+                views: &views,
+                templates: &self.templates,
+                values,
+                feeds: Vec::new(),
+                checked: &empty,
+            };
+            for job in layout.jobs() {
+                if layout
+                    .template_for(job)
+                    .is_some_and(|t| self.memo.lookup_templates.contains(&t))
+                {
+                    dirty.push(job);
+                }
+            }
+        }
+        let mut seen = HashSet::new();
+        dirty.retain(|job| seen.insert(*job));
+        dirty
+    }
+
+    pub fn mode(&self) -> Mode {
+        self.options.mode
+    }
+}
+
+/// Whether a page's new front matter changes its place in the site: its URL, its order, its
+/// terms, its template or whether it exists at all.
+fn moves(page: &Page, new: &PageMeta) -> bool {
+    let old = &page.meta;
+    old.title != new.title
+        || old.date != new.date
+        || old.draft != new.draft
+        || old.slug != new.slug
+        || old.path != new.path
+        || old.weight != new.weight
+        || old.taxonomies != new.taxonomies
+        || old.aliases != new.aliases
+        || old.template != new.template
+}

@@ -1,0 +1,749 @@
+//! The rendering stages of a [`Site`]: Markdown, shared values, template jobs, generated files
+//! and static files, each kept in its own layer so a rebuild can redo one without the others.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use tera::Value;
+
+use super::{Mode, RenderedContent, Site, display};
+use crate::content::{Library, PageId};
+use crate::diagnostics::{Collector, Diagnostic, Error, Result};
+use crate::links::{LinkTable, check_anchors};
+use crate::markdown::{Input, MarkdownRenderer, Rendered};
+use crate::output::feeds::{self, FeedEntry, FeedInfo};
+use crate::output::search::{self, SearchDocument};
+use crate::output::sitemap::{self, SitemapEntry};
+use crate::output::{Output, OutputBuilder, OutputFile, Precedence, file_for_path};
+use crate::templates::Lookup;
+use crate::templates::layout::{Job, Layout, SiteValues, redirect_page};
+use crate::templates::views::{FeedLink, ViewBuilder, merge, page_title, summary_of, to_value};
+
+/// A job named by what it renders rather than by index, so it survives a library reload.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum JobKey {
+    Page(String),
+    Section(String),
+    TaxonomyList(String),
+    Term(String, String),
+    NotFound,
+}
+
+/// What the last build computed that the next one may reuse.
+#[derive(Default)]
+pub struct Memo {
+    /// Rendered Markdown by source file, with the hash of everything it depended on.
+    pub markdown: HashMap<String, (blake3::Hash, Arc<Rendered>)>,
+    /// The shared values of the last build (page summaries, sections, taxonomies).
+    pub values: Option<SiteValues>,
+    /// The files each job produced.
+    pub job_files: HashMap<JobKey, Vec<String>>,
+    /// Templates that call `get_page`, `get_section` or `get_taxonomy`, directly or through
+    /// the templates they extend, include or import: their output may depend on any page.
+    pub lookup_templates: HashSet<String>,
+    /// `style.css` -> the URL name templates get from `asset_url`.
+    pub fingerprints: HashMap<String, String>,
+}
+
+impl Memo {
+    pub fn scan_templates(&mut self, templates: &crate::templates::Templates) {
+        self.lookup_templates = super::deps::lookup_templates(templates.sources());
+    }
+}
+
+/// The output, in layers that are rebuilt independently and merged.
+#[derive(Default)]
+pub struct Layers {
+    /// Static files of the theme and the site, fingerprinted copies, highlight.css.
+    pub statics: Output,
+    /// HTML rendered by templates.
+    pub pages: Output,
+    /// Feeds, sitemap, search index, aliases, content assets.
+    pub generated: Output,
+    /// Files that yield to anything else at the same path (robots.txt).
+    pub defaults: Output,
+}
+
+impl Layers {
+    pub fn merge(&self) -> Result<Output> {
+        let mut builder = OutputBuilder {
+            output: self.statics.clone(),
+            errors: Collector::default(),
+        };
+        for layer in [&self.pages, &self.generated] {
+            for file in layer.files() {
+                builder.add(file.clone());
+            }
+        }
+        for file in self.defaults.files() {
+            builder.add_with(file.clone(), Precedence::Fallback);
+        }
+        builder.finish()
+    }
+}
+
+impl Site {
+    /// Renders the Markdown of every page and section, reusing what the memo holds for
+    /// unchanged sources, then checks anchors across the whole site.
+    pub(super) fn render_markdown(&mut self) -> Result<()> {
+        let links = LinkTable::new(&self.library, &self.config);
+        let links_key = links.fingerprint();
+        let settings_key = renderer_settings(&self.config);
+        let renderer = MarkdownRenderer {
+            config: &self.config.markdown,
+            highlighter: &self.highlighter,
+            line_numbers_default: self.config.highlighting.line_numbers,
+        };
+        let limit = if self.config.search.enabled {
+            self.config.search.max_body_chars
+        } else {
+            0
+        };
+        let memo = &self.memo.markdown;
+        let badges = &self.badges;
+        type Outcome = (
+            String,
+            blake3::Hash,
+            std::result::Result<Arc<Rendered>, Vec<Diagnostic>>,
+        );
+        let render = |source: &crate::content::Source| -> Outcome {
+            let page_badges = badges
+                .get(&source.relative)
+                .map(Vec::as_slice)
+                .unwrap_or(&[]);
+            let key = markdown_key(source, &settings_key, &links_key, page_badges);
+            if let Some((cached_key, rendered)) = memo.get(&source.relative)
+                && *cached_key == key
+            {
+                return (source.relative.clone(), key, Ok(rendered.clone()));
+            }
+            let result = renderer
+                .render(&Input {
+                    body: &source.body,
+                    file: &source.display,
+                    first_line: source.body_line,
+                    links: &links,
+                    plain_text_limit: limit,
+                    badges: page_badges,
+                })
+                .map(Arc::new);
+            (source.relative.clone(), key, result)
+        };
+        let pages: Vec<_> = self
+            .library
+            .pages
+            .par_iter()
+            .map(|page| render(&page.source))
+            .collect();
+        let sections: Vec<_> = self
+            .library
+            .sections
+            .par_iter()
+            .map(|section| section.source.as_ref().map(render))
+            .collect();
+
+        let mut errors = Collector::default();
+        let mut warnings = Vec::new();
+        let mut markdown = HashMap::with_capacity(pages.len() + sections.len());
+        let mut keep = |(relative, key, result): Outcome| match result {
+            Ok(rendered) => {
+                warnings.extend(rendered.warnings.iter().cloned());
+                markdown.insert(relative, (key, rendered.clone()));
+                rendered
+            }
+            Err(diagnostics) => {
+                errors.extend(diagnostics);
+                Arc::new(Rendered::default())
+            }
+        };
+        let pages: Vec<Arc<Rendered>> = pages.into_iter().map(&mut keep).collect();
+        let sections: Vec<Option<Arc<Rendered>>> =
+            sections.into_iter().map(|s| s.map(&mut keep)).collect();
+        errors.finish()?;
+        check_anchors(&self.library, &pages, &sections)?;
+        self.memo.markdown = markdown;
+        self.rendered = RenderedContent { pages, sections };
+        self.warnings = warnings;
+        Ok(())
+    }
+
+    /// Recomputes the shared values (summaries, sections, taxonomies) and the lookup table.
+    /// `reuse` keeps the summary values of pages known to be unchanged.
+    pub(super) fn refresh_values_with(&mut self, reuse: Option<(&[Value], &HashSet<PageId>)>) {
+        let views = ViewBuilder {
+            config: &self.config,
+            library: &self.library,
+            rendered: &self.rendered,
+        };
+        let pages: Vec<Value> = match reuse {
+            Some((previous, changed)) if previous.len() == self.library.pages.len() => {
+                (0..self.library.pages.len())
+                    .into_par_iter()
+                    .map(|id| {
+                        if changed.contains(&id) {
+                            to_value(&views.page_summary(id))
+                        } else {
+                            previous[id].clone()
+                        }
+                    })
+                    .collect()
+            }
+            _ => (0..self.library.pages.len())
+                .into_par_iter()
+                .map(|id| to_value(&views.page_summary(id)))
+                .collect(),
+        };
+        let values = site_values(&views, pages);
+        self.templates.set_lookup(lookup(
+            &self.config,
+            &self.library,
+            &values,
+            self.memo.fingerprints.clone(),
+        ));
+        self.memo.values = Some(values);
+    }
+
+    pub(super) fn refresh_values(&mut self) {
+        self.refresh_values_with(None);
+    }
+
+    /// Renders `only` these jobs (all of them with `None`), replacing what they produced before.
+    pub(super) fn render_jobs(&mut self, only: Option<&[Job]>) -> Result<usize> {
+        let Some(values) = self.memo.values.as_ref() else {
+            return Ok(0);
+        };
+        let views = ViewBuilder {
+            config: &self.config,
+            library: &self.library,
+            rendered: &self.rendered,
+        };
+        let checked: HashMap<PageId, Vec<String>> = self
+            .library
+            .pages
+            .iter()
+            .enumerate()
+            .filter_map(|(id, p)| {
+                self.badges
+                    .get(&p.source.relative)
+                    .map(|b| (id, b.iter().map(|(_, label)| label.clone()).collect()))
+            })
+            .collect();
+        let layout = Layout {
+            views: &views,
+            templates: &self.templates,
+            values,
+            feeds: site_feed_links(&self.config),
+            checked: &checked,
+        };
+        let jobs: Vec<Job> = match only {
+            Some(jobs) => jobs.to_vec(),
+            None => layout.jobs(),
+        };
+        let results: Vec<(JobKey, Result<Vec<OutputFile>>)> = jobs
+            .par_iter()
+            .map(|&job| (job_key(&self.library, job), layout.render(job)))
+            .collect();
+        let mut errors = Collector::default();
+        let mut rendered = Vec::new();
+        for (key, result) in results {
+            if let Some(files) = errors.take(result) {
+                rendered.push((key, files));
+            }
+        }
+        errors.finish()?;
+        if only.is_none() {
+            self.layers.pages = Output::default();
+            self.memo.job_files.clear();
+        }
+        let count = rendered.len();
+        let mut collisions = Collector::default();
+        for (key, files) in rendered {
+            for old in self.memo.job_files.remove(&key).unwrap_or_default() {
+                self.layers.pages.remove(&old);
+            }
+            self.memo
+                .job_files
+                .insert(key, files.iter().map(|f| f.path.clone()).collect());
+            for file in files {
+                if only.is_some() {
+                    self.layers.pages.replace(file);
+                } else {
+                    self.layers
+                        .pages
+                        .insert(file, Precedence::Unique, &mut collisions);
+                }
+            }
+        }
+        collisions.finish()?;
+        Ok(count)
+    }
+
+    /// Feeds, sitemap, robots.txt, search index, aliases and content assets.
+    pub(super) fn render_generated(&mut self) {
+        let (config, library, rendered) = (&self.config, &self.library, &self.rendered);
+        let mut generated = Output::default();
+        let mut errors = Collector::default();
+        let mut add = |file: OutputFile| generated.insert(file, Precedence::Unique, &mut errors);
+        add_aliases(&mut add, config, library);
+        add_feeds(&mut add, config, library, rendered);
+        add_assets(&mut add, &self.paths.content, library);
+        add(OutputFile::bytes(
+            "sitemap.xml",
+            sitemap::sitemap(&sitemap_entries(config, library)),
+            "galley's sitemap",
+        ));
+        if config.search.enabled {
+            let views = ViewBuilder {
+                config,
+                library,
+                rendered,
+            };
+            let index = search::index(&search_documents(&views), config.search.max_body_chars);
+            add(OutputFile::bytes(
+                "search_index.json",
+                index,
+                "galley's search index",
+            ));
+        }
+        // Collisions inside the generated layer (two aliases, an alias and an asset) surface
+        // when layers merge; keep the first here.
+        drop(errors);
+        let mut defaults = Output::default();
+        defaults.replace(OutputFile::bytes(
+            "robots.txt",
+            sitemap::robots(&config.base_url),
+            "galley's robots.txt",
+        ));
+        self.layers.generated = generated;
+        self.layers.defaults = defaults;
+    }
+
+    /// Static folders (theme, then site), the generated stylesheet, and fingerprinted copies
+    /// of stylesheets and scripts (published builds only).
+    pub(super) fn render_statics(&mut self) -> Result<Output> {
+        let mut output = Output::default();
+        let mut errors = Collector::default();
+        let mut fingerprints = HashMap::new();
+        let mut hashed: Vec<(String, blake3::Hash, Option<PathBuf>)> = Vec::new();
+        let stylesheet = self.highlighter.stylesheet();
+        for dir in self.paths.static_dirs().iter().filter(|d| d.is_dir()) {
+            for entry in walkdir::WalkDir::new(dir)
+                .sort_by_file_name()
+                .follow_links(true)
+            {
+                let entry = entry.map_err(|e| crate::content::walk::walk_error(dir, e))?;
+                let name = entry.file_name().to_string_lossy();
+                if !entry.file_type().is_file() || crate::content::walk::is_ignored_name(&name) {
+                    continue;
+                }
+                let relative = display(dir, entry.path());
+                if relative.ends_with(".css") || relative.ends_with(".js") {
+                    let bytes = std::fs::read(entry.path())
+                        .map_err(|e| Error::io("read", entry.path(), e))?;
+                    hashed.retain(|(r, _, _)| *r != relative);
+                    hashed.push((
+                        relative.clone(),
+                        blake3::hash(&bytes),
+                        Some(entry.path().to_path_buf()),
+                    ));
+                }
+                let origin = display(&self.paths.root, entry.path());
+                output.insert(
+                    OutputFile::copy(relative, entry.path().to_path_buf(), origin),
+                    Precedence::Override,
+                    &mut errors,
+                );
+            }
+        }
+        if output.get("highlight.css").is_none() {
+            output.replace(OutputFile::bytes(
+                "highlight.css",
+                stylesheet.clone(),
+                "galley's highlight.css",
+            ));
+            hashed.push((
+                "highlight.css".into(),
+                blake3::hash(stylesheet.as_bytes()),
+                None,
+            ));
+        }
+        for (relative, hash, source) in hashed {
+            if self.options.mode == Mode::Serve {
+                fingerprints.insert(relative.clone(), relative);
+                continue;
+            }
+            let name = fingerprinted(&relative, &hash);
+            let file = match source {
+                Some(source) => {
+                    OutputFile::copy(name.clone(), source, "a fingerprinted static file")
+                }
+                None => {
+                    OutputFile::bytes(name.clone(), stylesheet.clone(), "galley's highlight.css")
+                }
+            };
+            output.replace(file);
+            fingerprints.insert(relative, name);
+        }
+        errors.finish()?;
+        self.memo.fingerprints = fingerprints;
+        Ok(output)
+    }
+}
+
+/// What a page's rendered Markdown depends on: its source, the URLs its `@/` links resolve
+/// to, and the snippet badges of its code blocks.
+fn markdown_key(
+    source: &crate::content::Source,
+    settings_key: &blake3::Hash,
+    links_key: &blake3::Hash,
+    badges: &[(usize, String)],
+) -> blake3::Hash {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(source.hash.as_bytes());
+    hasher.update(settings_key.as_bytes());
+    if source.links_out {
+        hasher.update(links_key.as_bytes());
+    }
+    for (index, label) in badges {
+        hasher.update(&index.to_le_bytes());
+        hasher.update(label.as_bytes());
+    }
+    hasher.finalize()
+}
+
+/// Everything in site.toml that changes how Markdown renders.
+fn renderer_settings(config: &crate::config::Config) -> blake3::Hash {
+    let settings = serde_json::json!({
+        "markdown": config.markdown,
+        "highlighting": config.highlighting,
+        "search": config.search,
+        "version": env!("CARGO_PKG_VERSION"),
+    });
+    blake3::hash(settings.to_string().as_bytes())
+}
+
+pub fn job_key(library: &Library, job: Job) -> JobKey {
+    match job {
+        Job::Page(id) => JobKey::Page(library.pages[id].source.relative.clone()),
+        Job::Section(id) => JobKey::Section(library.sections[id].dir.clone()),
+        Job::TaxonomyList(t) => JobKey::TaxonomyList(library.taxonomies[t].name.clone()),
+        Job::Term(t, term) => {
+            let taxonomy = &library.taxonomies[t];
+            JobKey::Term(taxonomy.name.clone(), taxonomy.terms[term].slug.clone())
+        }
+        Job::NotFound => JobKey::NotFound,
+    }
+}
+
+pub fn site_values(views: &ViewBuilder, pages: Vec<Value>) -> SiteValues {
+    let library = views.library;
+    let sections: Vec<Value> = (0..library.sections.len())
+        .map(|id| {
+            let list: Vec<Value> = library.sections[id]
+                .pages
+                .iter()
+                .map(|&p| pages[p].clone())
+                .collect();
+            merge(
+                &to_value(&views.section_view(id)),
+                [("pages", Value::from(list))],
+            )
+        })
+        .collect();
+    let taxonomies: Vec<Value> = library
+        .taxonomies
+        .iter()
+        .map(|taxonomy| {
+            let view = views.taxonomy_view(taxonomy);
+            let terms: Vec<Value> = view
+                .terms
+                .iter()
+                .zip(&taxonomy.terms)
+                .map(|(term_view, term)| {
+                    let list: Vec<Value> = term.pages.iter().map(|&p| pages[p].clone()).collect();
+                    merge(&to_value(term_view), [("pages", Value::from(list))])
+                })
+                .collect();
+            merge(&to_value(&view), [("terms", Value::from(terms))])
+        })
+        .collect();
+    SiteValues {
+        pages,
+        sections,
+        taxonomies,
+    }
+}
+
+fn lookup(
+    config: &crate::config::Config,
+    library: &Library,
+    values: &SiteValues,
+    fingerprints: HashMap<String, String>,
+) -> Lookup {
+    Lookup {
+        base_url: config.base_url.clone(),
+        pages: library
+            .pages
+            .iter()
+            .zip(&values.pages)
+            .map(|(p, v)| (p.source.relative.clone(), v.clone()))
+            .collect(),
+        sections: library
+            .sections
+            .iter()
+            .zip(&values.sections)
+            .filter_map(|(s, v)| {
+                s.source
+                    .as_ref()
+                    .map(|src| (src.relative.clone(), v.clone()))
+            })
+            .collect(),
+        taxonomies: library
+            .taxonomies
+            .iter()
+            .zip(&values.taxonomies)
+            .map(|(t, v)| (t.name.clone(), v.clone()))
+            .collect(),
+        fingerprints,
+    }
+}
+
+fn site_feed_links(config: &crate::config::Config) -> Vec<FeedLink> {
+    let mut links = Vec::new();
+    if config.feeds.atom {
+        links.push(FeedLink {
+            title: config.title.clone(),
+            url: config.permalink("atom.xml"),
+            mime: "application/atom+xml",
+        });
+    }
+    if config.feeds.rss {
+        links.push(FeedLink {
+            title: format!("{} (RSS)", config.title),
+            url: config.permalink("rss.xml"),
+            mime: "application/rss+xml",
+        });
+    }
+    links
+}
+
+/// `css/style.css` -> `css/style.1a2b3c4d5e.css`.
+fn fingerprinted(relative: &str, hash: &blake3::Hash) -> String {
+    let short = &hash.to_hex()[..10];
+    match relative.rsplit_once('.') {
+        Some((stem, extension)) if !stem.ends_with('/') => format!("{stem}.{short}.{extension}"),
+        _ => format!("{relative}.{short}"),
+    }
+}
+
+fn add_aliases(
+    add: &mut impl FnMut(OutputFile),
+    config: &crate::config::Config,
+    library: &Library,
+) {
+    let pages = library
+        .pages
+        .iter()
+        .map(|p| (&p.meta.aliases, &p.path, p.source.display.as_str()));
+    let sections = library.sections.iter().filter_map(|s| {
+        s.source
+            .as_ref()
+            .map(|src| (&s.meta.aliases, &s.path, src.display.as_str()))
+    });
+    for (aliases, path, origin) in pages.chain(sections) {
+        for alias in aliases {
+            let trimmed = alias.trim().trim_matches('/');
+            let last = trimmed.rsplit('/').next().unwrap_or_default();
+            let alias_path = if last.contains('.') {
+                format!("/{trimmed}")
+            } else {
+                format!("/{trimmed}/")
+            };
+            let html = redirect_page(&config.permalink(path));
+            add(OutputFile::bytes(
+                file_for_path(&alias_path),
+                html,
+                format!("an alias of {origin}"),
+            ));
+        }
+    }
+}
+
+fn feed_entry(
+    config: &crate::config::Config,
+    library: &Library,
+    rendered: &RenderedContent,
+    id: PageId,
+) -> FeedEntry {
+    let page = &library.pages[id];
+    let content = if config.feeds.full_content {
+        rendered.pages[id].html.clone()
+    } else {
+        summary_of(page, &rendered.pages[id]).0.unwrap_or_default()
+    };
+    FeedEntry {
+        title: page_title(page),
+        permalink: config.permalink(&page.path),
+        date: page.meta.date,
+        updated: page.meta.updated,
+        content,
+        categories: page.meta.taxonomies.values().flatten().cloned().collect(),
+        authors: page.meta.authors.clone(),
+    }
+}
+
+fn add_feeds(
+    add: &mut impl FnMut(OutputFile),
+    config: &crate::config::Config,
+    library: &Library,
+    rendered: &RenderedContent,
+) {
+    let mut dated: Vec<PageId> = (0..library.pages.len())
+        .filter(|&id| library.pages[id].meta.date.is_some())
+        .collect();
+    dated.sort_by(|&a, &b| crate::content::by_date(&library.pages[a], &library.pages[b]));
+    let mut write = |path: &str, title: &str, site_url: String, ids: &[PageId]| {
+        let entries: Vec<FeedEntry> = ids
+            .iter()
+            .take(config.feeds.limit)
+            .map(|&id| feed_entry(config, library, rendered, id))
+            .collect();
+        let info = |file: &str| FeedInfo {
+            title: title.to_owned(),
+            description: config.description.clone(),
+            site_url: site_url.clone(),
+            feed_url: config.permalink(&format!("{path}{file}")),
+            language: config.language.clone(),
+            author: config.author.clone(),
+        };
+        let origin = format!(
+            "the feed of {}",
+            if path.is_empty() { "the site" } else { path }
+        );
+        if config.feeds.rss {
+            add(OutputFile::bytes(
+                format!("{path}rss.xml"),
+                feeds::rss(&info("rss.xml"), &entries),
+                origin.clone(),
+            ));
+        }
+        if config.feeds.atom {
+            add(OutputFile::bytes(
+                format!("{path}atom.xml"),
+                feeds::atom(&info("atom.xml"), &entries),
+                origin,
+            ));
+        }
+    };
+    write("", &config.title, config.base_url.clone(), &dated);
+    for taxonomy in &library.taxonomies {
+        if !config.taxonomy(&taxonomy.name).is_some_and(|t| t.feed) {
+            continue;
+        }
+        for term in &taxonomy.terms {
+            let ids: Vec<PageId> = term
+                .pages
+                .iter()
+                .copied()
+                .filter(|&p| library.pages[p].meta.date.is_some())
+                .collect();
+            let title = format!("{} — {}", config.title, term.name);
+            write(
+                term.path.trim_start_matches('/'),
+                &title,
+                config.permalink(&term.path),
+                &ids,
+            );
+        }
+    }
+}
+
+fn add_assets(add: &mut impl FnMut(OutputFile), content_dir: &std::path::Path, library: &Library) {
+    for asset in &library.assets {
+        add(OutputFile::copy(
+            asset.clone(),
+            content_dir.join(asset),
+            format!("content/{asset}"),
+        ));
+    }
+    for page in &library.pages {
+        let Some((dir, files)) = &page.bundle else {
+            continue;
+        };
+        let file = file_for_path(&page.path);
+        let base = file
+            .rsplit_once('/')
+            .map_or(String::new(), |(d, _)| format!("{d}/"));
+        for asset in files {
+            add(OutputFile::copy(
+                format!("{base}{asset}"),
+                dir.join(asset),
+                page.source.display.clone(),
+            ));
+        }
+    }
+}
+
+fn sitemap_entries(config: &crate::config::Config, library: &Library) -> Vec<SitemapEntry> {
+    let pages = library.pages.iter().map(|p| SitemapEntry {
+        permalink: config.permalink(&p.path),
+        lastmod: p.meta.updated.or(p.meta.date).map(|d| d.rfc3339()),
+    });
+    let sections = library
+        .sections
+        .iter()
+        .filter(|s| s.meta.render)
+        .map(|s| SitemapEntry {
+            permalink: config.permalink(&s.path),
+            lastmod: None,
+        });
+    let taxonomies = library.taxonomies.iter().flat_map(|t| {
+        std::iter::once(SitemapEntry {
+            permalink: config.permalink(&t.path),
+            lastmod: None,
+        })
+        .chain(t.terms.iter().map(|term| SitemapEntry {
+            permalink: config.permalink(&term.path),
+            lastmod: None,
+        }))
+    });
+    pages.chain(sections).chain(taxonomies).collect()
+}
+
+fn search_documents(views: &ViewBuilder) -> Vec<SearchDocument> {
+    views
+        .library
+        .pages
+        .iter()
+        .enumerate()
+        .filter(|(_, page)| page.meta.in_search_index)
+        .map(|(id, page)| {
+            let rendered = &views.rendered.pages[id];
+            let mut headings = Vec::new();
+            flatten_headings(&rendered.toc, &mut headings);
+            SearchDocument {
+                title: page_title(page),
+                description: page.meta.description.clone().unwrap_or_default(),
+                url: views.url_path(&page.path),
+                date: page.meta.date.map(|d| d.rfc3339()),
+                tags: page
+                    .meta
+                    .taxonomies
+                    .get("tags")
+                    .cloned()
+                    .unwrap_or_default(),
+                headings,
+                body: rendered.plain_text.clone(),
+            }
+        })
+        .collect()
+}
+
+fn flatten_headings(toc: &[crate::markdown::Heading], out: &mut Vec<String>) {
+    for heading in toc {
+        out.push(heading.title.clone());
+        flatten_headings(&heading.children, out);
+    }
+}
