@@ -28,6 +28,30 @@ pub struct Cli {
 pub enum Command {
     /// Build the site into the output folder.
     Build(BuildArgs),
+    /// Serve the site with live reload while you write.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on; 0.0.0.0 exposes the site (and its drafts) to your network.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, short, default_value_t = 1111)]
+    pub port: u16,
+    /// Include pages and sections marked `draft = true`.
+    #[arg(long)]
+    pub drafts: bool,
+    /// Open the site in the default browser.
+    #[arg(long)]
+    pub open: bool,
+    /// Use this base URL instead of the local address (links then point there).
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Poll for changes instead of using file-system events (NFS, WSL, some containers).
+    #[arg(long)]
+    pub poll: bool,
 }
 
 #[derive(Debug, Args)]

@@ -16,6 +16,7 @@ pub mod diagnostics;
 pub mod links;
 pub mod markdown;
 pub mod output;
+pub mod serve;
 pub mod site;
 pub mod slug;
 pub mod templates;

@@ -2,6 +2,7 @@
 //! their own progress and summaries; errors travel up to `crate::run`.
 
 mod build;
+mod serve;
 
 use crate::cli::{Cli, Command};
 use crate::diagnostics::Result;
@@ -9,5 +10,6 @@ use crate::diagnostics::Result;
 pub fn run(cli: Cli) -> Result<()> {
     match &cli.command {
         Command::Build(args) => build::run(&cli, args),
+        Command::Serve(args) => serve::run(&cli, args),
     }
 }

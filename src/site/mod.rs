@@ -103,6 +103,32 @@ impl Paths {
         })
     }
 
+    /// The folders of a site that does not build yet (the dev server still watches them): the
+    /// theme is read from site.toml if it parses, else every theme counts.
+    pub fn guess(options: &SiteOptions) -> Paths {
+        let root = &options.root;
+        let theme = std::fs::read_to_string(&options.config_path)
+            .ok()
+            .and_then(|text| text.parse::<toml::Table>().ok())
+            .and_then(|table| {
+                table
+                    .get("theme")
+                    .and_then(|t| t.as_str().map(str::to_owned))
+            })
+            .map_or_else(
+                || root.join("themes"),
+                |name| root.join("themes").join(name),
+            );
+        Paths {
+            root: root.clone(),
+            config: options.config_path.clone(),
+            content: root.join("content"),
+            static_dir: root.join("static"),
+            templates: root.join("templates"),
+            theme: Some(theme),
+        }
+    }
+
     /// The folders galley reads and must never write into.
     pub fn sources(&self) -> Vec<&Path> {
         let mut sources = vec![

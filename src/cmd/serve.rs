@@ -1,0 +1,24 @@
+//! `galley serve`: glue from the command line to `crate::serve`.
+
+use crate::cli::{Cli, ServeArgs};
+use crate::diagnostics::Result;
+use crate::serve::{ServeOptions, run as serve};
+use crate::site::{Mode, SiteOptions};
+
+pub fn run(cli: &Cli, args: &ServeArgs) -> Result<()> {
+    let site = SiteOptions {
+        root: cli.root.clone(),
+        config_path: cli.config_path(),
+        base_url: args.base_url.clone(),
+        drafts: args.drafts,
+        mode: Mode::Serve,
+    };
+    let options = ServeOptions {
+        bind: args.bind,
+        port: args.port,
+        open: args.open,
+        poll: args.poll,
+        quiet: cli.quiet,
+    };
+    serve(site, options)
+}

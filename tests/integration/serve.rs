@@ -1,0 +1,376 @@
+//! `galley serve` against a temporary copy of a fixture site: edits reach the browser, broken
+//! files show an error while the last good build stays served, nothing outside the site is
+//! served.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+use crate::harness::{Site, galley};
+
+/// A running `galley serve`, killed when dropped.
+pub struct Server {
+    child: Child,
+    pub port: u16,
+    pub log: Receiver<String>,
+}
+
+impl Server {
+    pub fn start(site: &Site, extra: &[&str]) -> Server {
+        let mut command = galley();
+        command
+            .arg("--root")
+            .arg(site.path())
+            .args(["serve", "--port", "0"])
+            .args(extra);
+        command.stdout(Stdio::null()).stderr(Stdio::piped());
+        let mut child = command.spawn().expect("start galley serve");
+        let stderr = child.stderr.take().expect("piped stderr");
+        let (lines, log) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if lines.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let line = log
+                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+                .expect("galley serve did not start");
+            if let Some(rest) = line.split("Serving at http://127.0.0.1:").nth(1) {
+                let port = rest
+                    .split(['/', ' '])
+                    .next()
+                    .unwrap()
+                    .parse()
+                    .expect("a port number");
+                return Server { child, port, log };
+            }
+        }
+    }
+
+    /// `GET path`, returning the status code and body.
+    pub fn get(&self, path: &str) -> (u16, String) {
+        let (status, _, body) = self.request("GET", path, &[]);
+        (status, body)
+    }
+
+    pub fn request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> (u16, String, String) {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let mut request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n",
+            self.port
+        );
+        for (name, value) in headers {
+            request.push_str(&format!("{name}: {value}\r\n"));
+        }
+        request.push_str("\r\n");
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+        let status = head
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        (status, head.to_owned(), body.to_owned())
+    }
+
+    /// A live-reload connection, past its `hello` message.
+    pub fn live_reload(&self) -> LiveReload {
+        let url = format!("ws://127.0.0.1:{}/__galley/livereload", self.port);
+        let (mut socket, _) = tungstenite::connect(url).expect("connect to the live-reload socket");
+        if let tungstenite::stream::MaybeTlsStream::Plain(stream) = socket.get_ref() {
+            stream
+                .set_read_timeout(Some(Duration::from_secs(20)))
+                .unwrap();
+        }
+        let hello = read_message(&mut socket);
+        assert_eq!(hello["type"], "hello", "{hello}");
+        LiveReload { socket }
+    }
+
+    pub fn manifest(&self) -> serde_json::Value {
+        let (status, body) = self.get("/__galley/manifest");
+        assert_eq!(status, 200);
+        serde_json::from_str::<serde_json::Value>(&body).unwrap()["files"].clone()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub struct LiveReload {
+    socket: tungstenite::WebSocket<tungstenite::stream::MaybeTlsStream<TcpStream>>,
+}
+
+impl LiveReload {
+    /// The next message of the given type, skipping others.
+    #[track_caller]
+    pub fn next(&mut self, kind: &str) -> serde_json::Value {
+        loop {
+            let message = read_message(&mut self.socket);
+            if message["type"] == kind {
+                return message;
+            }
+        }
+    }
+}
+
+fn read_message(
+    socket: &mut tungstenite::WebSocket<tungstenite::stream::MaybeTlsStream<TcpStream>>,
+) -> serde_json::Value {
+    loop {
+        match socket.read().expect("a live-reload message within 20 s") {
+            tungstenite::Message::Text(text) => return serde_json::from_str(&text).unwrap(),
+            tungstenite::Message::Close(_) => panic!("live-reload socket closed"),
+            _ => {}
+        }
+    }
+}
+
+/// Writes a file the way editors do: to a temporary name, then renamed over the original.
+fn save(site: &Site, relative: &str, contents: &str) {
+    let path = site.path().join(relative);
+    let temporary = path.with_file_name(format!(
+        ".{}.swp",
+        path.file_name().unwrap().to_string_lossy()
+    ));
+    std::fs::write(&temporary, contents).unwrap();
+    std::fs::rename(&temporary, &path).unwrap();
+}
+
+#[test]
+fn an_edit_is_served_and_announced() {
+    let site = Site::fixture("zola-style");
+    let server = Server::start(&site, &[]);
+    let mut reload = server.live_reload();
+    let text = std::fs::read_to_string(site.path().join("content/blog/second.md")).unwrap();
+    save(
+        &site,
+        "content/blog/second.md",
+        &text.replace("Steps.", "Brand new steps."),
+    );
+    reload.next("reload");
+    let (status, body) = server.get("/blog/second/");
+    assert_eq!(status, 200);
+    assert!(body.contains("Brand new steps."), "{body}");
+    assert!(
+        body.contains("/__galley/livereload.js"),
+        "the live-reload script is injected"
+    );
+}
+
+#[test]
+fn editor_temporary_files_do_not_trigger_rebuilds() {
+    let site = Site::fixture("zola-style");
+    let server = Server::start(&site, &[]);
+    let before = server.get("/__galley/status").1;
+    site.write("content/blog/.second.md.swp", "junk");
+    site.write("content/blog/second.md~", "junk");
+    site.write("content/4913", "");
+    std::thread::sleep(Duration::from_millis(600));
+    assert_eq!(
+        server.get("/__galley/status").1,
+        before,
+        "no rebuild happened"
+    );
+}
+
+#[test]
+fn a_broken_file_shows_the_error_and_keeps_the_last_good_page() {
+    let site = Site::fixture("zola-style");
+    let server = Server::start(&site, &[]);
+    let mut reload = server.live_reload();
+    let good = std::fs::read_to_string(site.path().join("content/blog/first.md")).unwrap();
+    save(
+        &site,
+        "content/blog/first.md",
+        &good.replacen("title = \"First post\"", "title = \"First post", 1),
+    );
+    let error = reload.next("error");
+    let first = &error["diagnostics"][0];
+    assert_eq!(first["file"], "content/blog/first.md", "{error}");
+    assert_eq!(first["line"], 2, "{error}");
+    let (status, body) = server.get("/blog/first/");
+    assert_eq!(status, 200);
+    assert!(
+        body.contains("<h1>First post</h1>"),
+        "still the last good page: {body}"
+    );
+    let status = server.get("/__galley/status").1;
+    assert!(status.contains("content/blog/first.md"), "{status}");
+
+    save(&site, "content/blog/first.md", &good);
+    reload.next("reload");
+    assert!(server.get("/__galley/status").1.contains("\"error\":null"));
+}
+
+#[test]
+fn a_deleted_page_disappears_from_listings() {
+    let site = Site::fixture("zola-style");
+    site.write(
+        "content/blog/extra.md",
+        "+++\ntitle = \"Extra post\"\ndate = 2026-05-01\n+++\nhi\n",
+    );
+    let server = Server::start(&site, &[]);
+    assert!(server.get("/blog/").1.contains("Extra post"));
+    let mut reload = server.live_reload();
+    site.remove("content/blog/extra.md");
+    reload.next("reload");
+    assert!(!server.get("/blog/").1.contains("Extra post"));
+    assert_eq!(server.get("/blog/extra/").0, 404);
+}
+
+#[test]
+fn incremental_output_equals_a_fresh_server() {
+    let site = Site::fixture("zola-style");
+    let base = ["--base-url", "http://galley.test/"];
+    let server = Server::start(&site, &base);
+    let mut reload = server.live_reload();
+    let edits: [(&str, &str, &str); 4] = [
+        ("content/blog/second.md", "Steps.", "Steps, more of them."),
+        (
+            "content/blog/first.md",
+            "description = \"The first one\"",
+            "description = \"The very first one\"",
+        ),
+        ("templates/page.html", "<h1>", "<h1 class=\"t\">"),
+        (
+            "content/blog/bundle/index.md",
+            "tags = [\"yaml\"]",
+            "tags = [\"yaml\", \"rust\"]",
+        ),
+    ];
+    for (file, from, to) in edits {
+        let text = std::fs::read_to_string(site.path().join(file)).unwrap();
+        save(&site, file, &text.replacen(from, to, 1));
+        reload.next("reload");
+        let fresh = Server::start(&site, &base);
+        assert_eq!(server.manifest(), fresh.manifest(), "after editing {file}");
+    }
+}
+
+#[test]
+fn traversal_attempts_are_refused() {
+    let site = Site::fixture("zola-style");
+    let server = Server::start(&site, &[]);
+    for path in [
+        "/../site.toml",
+        "/%2e%2e/site.toml",
+        "/blog/..%2f..%2fsite.toml",
+        "/..%5csite.toml",
+        "/blog/%2e%2e/%2e%2e/site.toml",
+    ] {
+        let (status, body) = server.get(path);
+        assert!(status == 400 || status == 404, "{path}: {status}");
+        assert!(!body.contains("base_url"), "{path} leaked site.toml");
+    }
+    assert_eq!(server.get("/%252e%252e/site.toml").0, 404);
+}
+
+#[test]
+fn symlinks_out_of_the_site_are_not_served() {
+    let site = Site::fixture("zola-style");
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.txt"), "top secret").unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.txt"),
+        site.path().join("static/secret.txt"),
+    )
+    .unwrap();
+    let server = Server::start(&site, &[]);
+    let (status, body) = server.get("/secret.txt");
+    assert_eq!(status, 404);
+    assert!(!body.contains("top secret"));
+}
+
+#[test]
+fn missing_pages_get_the_404_page_and_head_works() {
+    let site = Site::fixture("zola-style");
+    let server = Server::start(&site, &[]);
+    let (status, _) = server.get("/no/such/page/");
+    assert_eq!(status, 404);
+    let (status, head, body) = server.request("HEAD", "/blog/first/", &[]);
+    assert_eq!(status, 200);
+    assert!(
+        head.to_lowercase().contains("content-type: text/html"),
+        "{head}"
+    );
+    assert!(body.is_empty());
+    let (_, head, _) = server.request("GET", "/style.css", &[]);
+    assert!(
+        head.to_lowercase().contains("content-type: text/css"),
+        "{head}"
+    );
+}
+
+#[test]
+fn cross_origin_live_reload_is_refused() {
+    use tungstenite::client::IntoClientRequest;
+    let site = Site::fixture("zola-style");
+    let server = Server::start(&site, &[]);
+    let handshake = |origin: &str| {
+        let mut request = format!("ws://127.0.0.1:{}/__galley/livereload", server.port)
+            .into_client_request()
+            .unwrap();
+        request
+            .headers_mut()
+            .insert("Origin", origin.parse().unwrap());
+        tungstenite::connect(request)
+    };
+    match handshake("http://evil.example") {
+        Err(tungstenite::Error::Http(response)) => assert_eq!(response.status(), 403),
+        other => panic!(
+            "a foreign origin connected: {:?}",
+            other.map(|_| "connected")
+        ),
+    }
+    assert!(
+        handshake(&format!("http://127.0.0.1:{}", server.port)).is_ok(),
+        "the site's own pages may connect"
+    );
+}
+
+#[test]
+fn a_taken_port_is_a_clear_usage_error() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let site = Site::fixture("zola-style");
+    site.galley(&["serve", "--port", &port])
+        .exit(2)
+        .stderr_has(&format!("port {port} is already in use"))
+        .stderr_has("--port");
+}
+
+#[test]
+fn a_site_that_does_not_build_yet_is_served_once_fixed() {
+    let site = Site::fixture("zola-style");
+    let good = std::fs::read_to_string(site.path().join("templates/page.html")).unwrap();
+    site.write("templates/page.html", "{{ page.title }");
+    let server = Server::start(&site, &[]);
+    let (status, body) = server.get("/blog/first/");
+    assert_eq!(status, 503);
+    assert!(body.contains("/__galley/livereload.js"));
+    let mut reload = server.live_reload();
+    save(&site, "templates/page.html", &good);
+    reload.next("reload");
+    assert_eq!(server.get("/blog/first/").0, 200);
+}
