@@ -14,7 +14,9 @@ use crate::harness::{Site, galley};
 pub struct Server {
     child: Child,
     pub port: u16,
-    pub log: Receiver<String>,
+    /// The server's stderr, line by line. Kept open for the server's lifetime: dropping it
+    /// would close the pipe the server writes its rebuild lines to.
+    log: Receiver<String>,
 }
 
 impl Server {
@@ -29,6 +31,12 @@ impl Server {
         let mut child = command.spawn().expect("start galley serve");
         let stderr = child.stderr.take().expect("piped stderr");
         let (lines, log) = channel();
+        // The guard exists before anything can fail, so a server that never starts is killed.
+        let mut server = Server {
+            child,
+            port: 0,
+            log,
+        };
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 if lines.send(line).is_err() {
