@@ -46,17 +46,18 @@ impl Server {
         });
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
-            let line = log
+            let line = server
+                .log
                 .recv_timeout(deadline.saturating_duration_since(Instant::now()))
                 .expect("galley serve did not start");
             if let Some(rest) = line.split("Serving at http://127.0.0.1:").nth(1) {
-                let port = rest
+                server.port = rest
                     .split(['/', ' '])
                     .next()
                     .unwrap()
                     .parse()
                     .expect("a port number");
-                return Server { child, port, log };
+                return server;
             }
         }
     }
