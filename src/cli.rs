@@ -30,6 +30,41 @@ pub enum Command {
     Build(BuildArgs),
     /// Serve the site with live reload while you write.
     Serve(ServeArgs),
+    /// Check the rendered site: links, anchors, ids, feeds, front matter (and, with
+    /// --external, links to other sites).
+    Check(CheckArgs),
+}
+
+/// How a report is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// rustc-style diagnostics and a closing line.
+    Human,
+    /// One JSON document on stdout.
+    Json,
+    /// JUnit XML (to --output FILE, or stdout).
+    Junit,
+    /// GitHub Actions workflow commands, shown as annotations on the pull request.
+    Github,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Also fetch links to other sites (polite, cached in .galley-cache/).
+    #[arg(long)]
+    pub external: bool,
+    /// Check under another base URL than site.toml's.
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Include drafts.
+    #[arg(long)]
+    pub drafts: bool,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+    /// Write the report to this file instead of stdout (JUnit is usually wanted in a file).
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -39,6 +39,8 @@ pub struct Config {
     pub markdown: MarkdownConfig,
     #[serde(default)]
     pub search: SearchConfig,
+    #[serde(default)]
+    pub check: CheckConfig,
     /// Free-form values passed to templates as `config.extra`.
     #[serde(default)]
     pub extra: toml::Table,
@@ -139,6 +141,55 @@ impl Default for SearchConfig {
         SearchConfig {
             enabled: true,
             max_body_chars: 1500,
+        }
+    }
+}
+
+/// What a `galley check` rule does when it finds something.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleLevel {
+    Off,
+    Warn,
+    Error,
+}
+
+/// `[check]`: the front-matter lint rules of `galley check`, and how it treats external links.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CheckConfig {
+    /// A page without `description` (search engines and link previews show it).
+    pub missing_description: RuleLevel,
+    /// A title longer than 70 characters (cut off in search results).
+    pub long_title: RuleLevel,
+    /// A non-draft page dated in the future (it would appear before its time).
+    pub future_date: RuleLevel,
+    /// An `image` that is neither a file of the page bundle nor a static file.
+    pub missing_image: RuleLevel,
+    /// A tag used by a single page: often a typo of another tag.
+    pub single_use_tag: RuleLevel,
+    /// Requests in flight at once across all domains (`--external`).
+    pub external_concurrency: usize,
+    /// Pause between two requests to the same domain, in milliseconds.
+    pub external_delay_ms: u64,
+    /// Timeout of one request, in seconds; a timeout is a warning, not a failure.
+    pub external_timeout_s: u64,
+    /// How long a checked URL's result is reused, in hours (cache in .galley-cache/).
+    pub external_cache_hours: u64,
+}
+
+impl Default for CheckConfig {
+    fn default() -> Self {
+        CheckConfig {
+            missing_description: RuleLevel::Warn,
+            long_title: RuleLevel::Warn,
+            future_date: RuleLevel::Warn,
+            missing_image: RuleLevel::Error,
+            single_use_tag: RuleLevel::Warn,
+            external_concurrency: 8,
+            external_delay_ms: 250,
+            external_timeout_s: 10,
+            external_cache_hours: 24,
         }
     }
 }

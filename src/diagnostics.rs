@@ -243,6 +243,15 @@ impl Error {
         }
     }
 
+    /// A failure the command has already reported (a check's findings): exit code 1, nothing
+    /// more to print.
+    pub fn reported() -> Self {
+        Error {
+            kind: ErrorKind::Failure,
+            diagnostics: Vec::new(),
+        }
+    }
+
     /// A failed file-system operation on `path`, which the user can act on.
     pub fn io(action: &str, path: &Path, error: std::io::Error) -> Self {
         Diagnostic::error("io", format!("cannot {action} {}: {error}", path.display())).into()

@@ -8,6 +8,7 @@
 // broken input file, where the size costs nothing and the direct type reads better.
 #![allow(clippy::result_large_err)]
 
+pub mod check;
 pub mod cli;
 pub mod cmd;
 pub mod config;
@@ -16,6 +17,7 @@ pub mod diagnostics;
 pub mod links;
 pub mod markdown;
 pub mod output;
+pub mod report;
 pub mod serve;
 pub mod site;
 pub mod slug;

@@ -12,6 +12,7 @@ use crate::markdown::{Links, Rendered};
 /// `blog/x.md` -> permalink, for every page and section with a source file.
 pub struct LinkTable {
     permalinks: HashMap<String, String>,
+    drafts: Vec<String>,
 }
 
 impl LinkTable {
@@ -27,6 +28,7 @@ impl LinkTable {
         });
         LinkTable {
             permalinks: pages.chain(sections).collect(),
+            drafts: library.drafts.iter().map(|d| d.relative.clone()).collect(),
         }
     }
 }
@@ -50,6 +52,14 @@ impl LinkTable {
 impl Links for LinkTable {
     fn resolve(&self, target: &str) -> Option<String> {
         self.permalinks.get(target.trim_start_matches('/')).cloned()
+    }
+
+    fn why_missing(&self, target: &str) -> Option<String> {
+        let target = target.trim_start_matches('/');
+        self.drafts
+            .iter()
+            .any(|d| d == target)
+            .then(|| "is a draft (`draft = true`): it is not published".to_owned())
     }
 }
 

@@ -2,6 +2,7 @@
 //! their own progress and summaries; errors travel up to `crate::run`.
 
 mod build;
+mod check;
 mod serve;
 
 use crate::cli::{Cli, Command};
@@ -11,5 +12,6 @@ pub fn run(cli: Cli) -> Result<()> {
     match &cli.command {
         Command::Build(args) => build::run(&cli, args),
         Command::Serve(args) => serve::run(&cli, args),
+        Command::Check(args) => check::run(&cli, args),
     }
 }

@@ -78,6 +78,17 @@ pub struct Library {
     by_relative: HashMap<String, Item>,
     /// Folders of draft sections left out of this build.
     draft_dirs: Vec<String>,
+    /// Draft pages left out of this build, so links to them can say so.
+    pub drafts: Vec<Draft>,
+}
+
+/// A page left out because it is a draft: where it would be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Draft {
+    /// `blog/x.md`.
+    pub relative: String,
+    /// `/blog/x/`.
+    pub path: String,
 }
 
 /// A page or a section, as named by an `@/` link.
@@ -125,8 +136,9 @@ impl Library {
         );
         let bundles: HashMap<String, Vec<String>> = found.bundle_assets.into_iter().collect();
         for page in pages.into_iter().filter_map(|p| errors.take(p)) {
-            if let Some(page) = library.make_page(page, &bundles, options) {
-                library.insert_page(page);
+            match library.make_page(page, &bundles, options) {
+                Ok(page) => library.insert_page(page),
+                Err(draft) => library.drafts.push(draft),
             }
         }
         errors.finish()?;
@@ -233,7 +245,7 @@ impl Library {
         (source, meta): (Source, PageMeta),
         bundles: &HashMap<String, Vec<String>>,
         options: &LoadOptions,
-    ) -> Option<Page> {
+    ) -> std::result::Result<Page, Draft> {
         let is_bundle = source.relative.ends_with("/index.md");
         let dir = if is_bundle {
             parent_dir(source.relative.trim_end_matches("/index.md"))
@@ -241,14 +253,17 @@ impl Library {
             parent_dir(&source.relative)
         };
         let section = self.section_for_dir(dir);
-        if (meta.draft || self.section_is_draft(dir)) && !options.drafts {
-            return None;
-        }
         let (slug, _) = page_slug(&source.relative, meta.slug.as_deref());
         let path = match meta.path.as_deref() {
             Some(custom) => normalise_custom_path(custom),
             None => format!("{}{}/", url_path_of_dir(dir), slug),
         };
+        if (meta.draft || self.section_is_draft(dir)) && !options.drafts {
+            return Err(Draft {
+                relative: source.relative,
+                path,
+            });
+        }
         let bundle = is_bundle.then(|| {
             let folder = source
                 .absolute
@@ -260,7 +275,7 @@ impl Library {
                 bundles.get(&source.relative).cloned().unwrap_or_default(),
             )
         });
-        Some(Page {
+        Ok(Page {
             source,
             meta,
             slug,

@@ -29,6 +29,11 @@ const PARAGRAPH_END: &str = "<!--galley:/p-->\n";
 /// Resolves the target of an `@/` link (`blog/x.md`, without `@/` and anchor) to a URL.
 pub trait Links: Sync {
     fn resolve(&self, target: &str) -> Option<String>;
+
+    /// Why `target` does not resolve, when there is more to say than "no such page".
+    fn why_missing(&self, _target: &str) -> Option<String> {
+        None
+    }
 }
 
 /// The settings shared by every page of a build.
@@ -458,11 +463,13 @@ impl<'r, 'i> Pass<'r, 'i> {
                 }
             }
             None => {
-                self.errors.push(
-                    Diagnostic::error("link/missing-page", format!("broken internal link: no page `{path}`"))
-                        .at(self.location(offset))
+                let diagnostic = match self.input.links.why_missing(path) {
+                    Some(why) => Diagnostic::error("link/draft", format!("broken internal link: `{path}` {why}"))
+                        .hint("publish it (remove `draft = true`), or build with --drafts"),
+                    None => Diagnostic::error("link/missing-page", format!("broken internal link: no page `{path}`"))
                         .hint("`@/` links name a file under content/, like @/blog/post.md or @/blog/_index.md"),
-                );
+                };
+                self.errors.push(diagnostic.at(self.location(offset)));
                 dest
             }
         }

@@ -1,0 +1,48 @@
+//! `galley check`: build in memory, check the rendered site, report in the chosen format.
+
+use crate::check::{CheckOptions, check_site};
+use crate::cli::{CheckArgs, Cli};
+use crate::diagnostics::{Error, Result, stderr_color};
+use crate::report::{Totals, render};
+use crate::site::{Mode, Site, SiteOptions};
+
+pub fn run(cli: &Cli, args: &CheckArgs) -> Result<()> {
+    let options = SiteOptions {
+        root: cli.root.clone(),
+        config_path: cli.config_path(),
+        base_url: args.base_url.clone(),
+        drafts: args.drafts,
+        mode: Mode::Build,
+    };
+    let site = Site::load(&options)?;
+    let check = CheckOptions {
+        external: args.external,
+        cache_dir: Some(cli.root.join(".galley-cache")),
+    };
+    let mut findings = check_site(&site, &check);
+    findings
+        .diagnostics
+        .splice(0..0, site.warnings.iter().cloned());
+    let totals = Totals {
+        passed: findings.passed,
+        failed: findings.failed,
+        skipped: findings.skipped,
+    };
+    let color = args.output.is_none() && stderr_color();
+    let report = render(
+        args.format,
+        "galley check",
+        &findings.diagnostics,
+        totals,
+        color,
+    );
+    match &args.output {
+        Some(path) => std::fs::write(path, &report).map_err(|e| Error::io("write", path, e))?,
+        None => print!("{report}"),
+    }
+    if totals.failed > 0 {
+        Err(Error::reported())
+    } else {
+        Ok(())
+    }
+}
