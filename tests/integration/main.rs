@@ -3,5 +3,7 @@
 
 mod harness;
 
+mod browser;
 mod build;
+mod chromium;
 mod errors;
