@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod blog;
 mod browser;
 mod build;
 mod chromium;

@@ -1,11 +1,10 @@
-// Post pages: a copy button on every code block, and the table of contents (collapsed on
-// narrow screens, current section marked on wide ones). No framework; loaded with `defer`.
+// Post pages: a copy button per code block, and the table of contents collapsed on narrow
+// screens (it is a sticky sidebar on wide ones).
 (function () {
   "use strict";
   var ICON = '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><rect x="9" y="9" width="11" height="11" rx="2"/><path d="M5 15V5a2 2 0 0 1 2-2h8"/></svg>';
 
-  // The text a reader wants on the clipboard: the code without line numbers; for a `console`
-  // session, only the commands (lines after "$ "), without prompts or output.
+  // The code without line numbers; for a `console` session, only the commands after "$ ".
   function codeText(pre) {
     var code = pre.querySelector("code") || pre;
     var copy = code.cloneNode(true);
@@ -71,29 +70,5 @@
   var toc = document.querySelector(".toc");
   if (!toc) return;
   var details = toc.querySelector("details");
-  var wide = window.matchMedia("(min-width: 70rem)");
-  if (details && !wide.matches) details.open = false;
-
-  // Mark the section being read: the last heading above the top fifth of the window.
-  var links = Array.prototype.slice.call(toc.querySelectorAll("a[href^='#']"));
-  var targets = links.map(function (a) { return document.getElementById(decodeURIComponent(a.hash.slice(1))); });
-  var current = null;
-  var ticking = false;
-  function update() {
-    ticking = false;
-    var line = window.innerHeight / 5;
-    var index = -1;
-    for (var i = 0; i < targets.length; i++) {
-      if (targets[i] && targets[i].getBoundingClientRect().top <= line) index = i;
-    }
-    var link = index >= 0 ? links[index] : null;
-    if (link === current) return;
-    if (current) current.removeAttribute("aria-current");
-    if (link) link.setAttribute("aria-current", "true");
-    current = link;
-  }
-  window.addEventListener("scroll", function () {
-    if (!ticking) { ticking = true; window.requestAnimationFrame(update); }
-  }, { passive: true });
-  update();
+  if (details && !window.matchMedia("(min-width: 70rem)").matches) details.open = false;
 })();

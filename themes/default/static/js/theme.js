@@ -1,5 +1,5 @@
-// Every page: the dark-mode toggle and the "/" shortcut to search. Loaded with `defer`; the
-// class on <html> was already set before the first paint by the inline script in <head>.
+// Every page: the dark-mode toggle (html.dark / html.light, saved in localStorage; the inline
+// script in <head> applies it before the first paint) and "/" to search.
 (function () {
   "use strict";
   var root = document.documentElement;
@@ -22,14 +22,12 @@
       var next = isDark() ? "light" : "dark";
       root.classList.remove("light", "dark");
       root.classList.add(next);
-      try { localStorage.setItem("theme", next); } catch (e) { /* private mode: not remembered */ }
+      try { localStorage.setItem("theme", next); } catch (e) { /* private mode */ }
       sync(button);
     });
-    // Follow the system while the reader has not chosen.
     if (dark.addEventListener) dark.addEventListener("change", function () { sync(button); });
   }
 
-  // "/" focuses the search box, or opens the search page from anywhere else.
   document.addEventListener("keydown", function (event) {
     if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
     var target = event.target;
