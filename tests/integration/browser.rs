@@ -294,7 +294,7 @@ fn search_finds_a_known_word_and_is_keyboard_driven() {
 }
 
 #[test]
-fn screenshots_of_home_post_and_search_at_two_widths_in_both_modes() {
+fn screenshots_of_the_main_pages_at_two_widths_in_both_modes() {
     let _guard = lock();
     let blog = serve_blog();
     let dir = screenshot_dir();
@@ -307,6 +307,8 @@ fn screenshots_of_home_post_and_search_at_two_widths_in_both_modes() {
                 ("home", blog.url("/")),
                 ("post", blog.url(POST)),
                 ("search", blog.url("/search/?q=prometheus")),
+                ("archive", blog.url("/archive/")),
+                ("tracks", blog.url("/tracks/")),
             ];
             for (name, url) in pages {
                 browser.goto(&url);
