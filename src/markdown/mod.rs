@@ -215,6 +215,12 @@ impl MarkdownRenderer<'_> {
                 }
                 // An HTML block's wrapper is not nesting: `<!-- more -->` inside one is top level.
                 Event::Start(Tag::HtmlBlock) | Event::End(TagEnd::HtmlBlock) => output.push(event),
+                // A line break separates words in the plain text (the search index), or
+                // "storage and\nquery" would be indexed as "storage andquery".
+                Event::SoftBreak | Event::HardBreak => {
+                    pass.end_block();
+                    output.push(event);
+                }
                 Event::Start(tag) => {
                     if let Tag::FootnoteDefinition(name) = &tag {
                         pass.ids.push(name.to_string());

@@ -190,3 +190,9 @@ fn plain_text_separates_blocks_but_not_inline_pieces() {
         "Intro linking to the second. Setup Again now."
     );
 }
+
+#[test]
+fn plain_text_keeps_a_space_at_line_breaks() {
+    let out = render("a storage and\nquery engine,  \nthen more\n");
+    assert_eq!(out.plain_text, "a storage and query engine, then more");
+}

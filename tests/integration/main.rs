@@ -3,6 +3,9 @@
 
 mod harness;
 
+mod blog;
+mod browser;
 mod build;
+mod chromium;
 mod errors;
 mod serve;
