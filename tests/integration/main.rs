@@ -6,6 +6,7 @@ mod harness;
 mod blog;
 mod browser;
 mod build;
+mod check;
 mod chromium;
 mod errors;
 mod serve;

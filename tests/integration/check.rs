@@ -1,0 +1,314 @@
+//! `galley check`: problems in the rendered site are found, located and reported in CI
+//! formats; external links are checked against a local server (no test reaches the internet).
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use crate::harness::{Run, Site, well_formed_xml};
+
+fn check(site: &Site, args: &[&str]) -> Run {
+    let mut all = vec!["check"];
+    all.extend_from_slice(args);
+    site.galley(&all)
+}
+
+/// The fixture with descriptions everywhere, so lint warnings do not blur what a test looks at.
+fn clean_site() -> Site {
+    let site = Site::fixture("zola-style");
+    for (file, at) in [
+        ("content/blog/second.md", "title: Second post\n"),
+        ("content/blog/bundle/index.md", "title = \"A bundle\"\n"),
+    ] {
+        let text = std::fs::read_to_string(site.path().join(file)).unwrap();
+        let line = if file.ends_with("second.md") {
+            "description: The second\n"
+        } else {
+            "description = \"A bundle\"\n"
+        };
+        site.write(file, text.replacen(at, &format!("{at}{line}"), 1));
+    }
+    site
+}
+
+#[test]
+fn a_clean_site_passes_with_a_closing_line() {
+    let run = check(&clean_site(), &[]).success();
+    let last = run.stdout.trim_end().lines().last().unwrap().to_owned();
+    assert!(last.ends_with("0 failed, 0 skipped"), "{}", run.stdout);
+    assert!(!run.stdout.contains("warning["), "{}", run.stdout);
+}
+
+#[test]
+fn a_broken_link_in_markdown_points_at_its_source_line() {
+    let site = clean_site();
+    let text = std::fs::read_to_string(site.path().join("content/blog/second.md")).unwrap();
+    site.write(
+        "content/blog/second.md",
+        format!("{text}\nSee [nowhere](/blog/nowhere/).\n"),
+    );
+    check(&site, &[])
+        .exit(1)
+        .stdout_has("error[check/broken-link]: broken link on /blog/second/: nothing is published at /blog/nowhere/")
+        .stdout_has("content/blog/second.md:14:")
+        .stdout_has("1 failed");
+}
+
+#[test]
+fn a_broken_link_made_by_a_template_points_at_the_rendered_page() {
+    let site = clean_site();
+    let base = std::fs::read_to_string(site.path().join("templates/base.html")).unwrap();
+    site.write(
+        "templates/base.html",
+        base.replace("<body>", "<body><a href=\"/missing-page/\">x</a>"),
+    );
+    let run = check(&site, &[]).exit(1);
+    assert!(run.stdout.contains("public/index.html:"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("nothing is published at /missing-page/"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_missing_anchor_suggests_the_closest_id() {
+    let site = clean_site();
+    let text = std::fs::read_to_string(site.path().join("content/blog/second.md")).unwrap();
+    site.write(
+        "content/blog/second.md",
+        format!("{text}\nBack to [setup](/blog/first/#setpu).\n"),
+    );
+    check(&site, &[])
+        .exit(1)
+        .stdout_has("/blog/first/ has no id `setpu`")
+        .stdout_has("did you mean #setup?");
+}
+
+#[test]
+fn duplicate_ids_are_reported() {
+    let site = clean_site();
+    let text = std::fs::read_to_string(site.path().join("content/blog/second.md")).unwrap();
+    site.write(
+        "content/blog/second.md",
+        format!("{text}\n<div id=\"setup\">again</div>\n"),
+    );
+    check(&site, &[])
+        .exit(1)
+        .stdout_has("duplicate id `setup` on /blog/second/");
+}
+
+#[test]
+fn links_to_drafts_say_so() {
+    let site = clean_site();
+    site.write(
+        "content/blog/wip.md",
+        "+++\ntitle = \"WIP\"\ndescription = \"soon\"\ndraft = true\n+++\nsoon\n",
+    );
+    let text = std::fs::read_to_string(site.path().join("content/blog/second.md")).unwrap();
+    site.write(
+        "content/blog/second.md",
+        format!("{text}\nComing: [wip](/blog/wip/).\n"),
+    );
+    check(&site, &[])
+        .exit(1)
+        .stdout_has("links to /blog/wip/, which is a draft (content/blog/wip.md)");
+}
+
+#[test]
+fn root_relative_links_without_the_base_path_are_caught() {
+    let site = clean_site();
+    let text = std::fs::read_to_string(site.path().join("content/blog/second.md")).unwrap();
+    site.write(
+        "content/blog/second.md",
+        format!("{text}\nAll [tags](/tags/).\n"),
+    );
+    check(&site, &[]).success();
+    check(&site, &["--base-url", "https://example.org/docs/"])
+        .exit(1)
+        .stdout_has("lacks the site's base path /docs/");
+}
+
+#[test]
+fn malformed_xml_is_reported() {
+    let site = clean_site();
+    site.write(
+        "static/broken.xml",
+        "<feed><title>Tom & Jerry</title></feed>\n",
+    );
+    check(&site, &[])
+        .exit(1)
+        .stdout_has("/broken.xml is not well-formed XML");
+}
+
+#[test]
+fn front_matter_rules_warn_or_fail_as_configured() {
+    let site = clean_site();
+    site.write(
+        "content/blog/extra.md",
+        "+++\ntitle = \"A title that goes on and on well past the seventy characters search engines show\"\ndate = 2999-01-01\nimage = \"missing.png\"\n[taxonomies]\ntags = [\"rustt\"]\n+++\nx\n",
+    );
+    let run = check(&site, &[]).exit(1);
+    for expected in [
+        "warning[lint/missing-description]",
+        "warning[lint/long-title]",
+        "warning[lint/future-date]",
+        "error[lint/missing-image]: image `missing.png` does not exist",
+        "warning[lint/single-use-tag]: tag `rustt` is used by this page only",
+        "did you mean `rust`, used by 2 pages?",
+        "content/blog/extra.md:4:1",
+    ] {
+        assert!(
+            run.stdout.contains(expected),
+            "missing {expected:?} in:\n{}",
+            run.stdout
+        );
+    }
+    let config = std::fs::read_to_string(site.path().join("site.toml")).unwrap();
+    site.write(
+        "site.toml",
+        format!("{config}\n[check]\nmissing_image = \"off\"\nfuture_date = \"error\"\n"),
+    );
+    let run = check(&site, &[]).exit(1);
+    assert!(!run.stdout.contains("missing.png"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("error[lint/future-date]"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn ci_formats() {
+    let site = clean_site();
+    let text = std::fs::read_to_string(site.path().join("content/blog/second.md")).unwrap();
+    site.write(
+        "content/blog/second.md",
+        format!("{text}\nSee [nowhere](/blog/nowhere/).\n"),
+    );
+    let github = check(&site, &["--format", "github"]).exit(1);
+    assert!(
+        github
+            .stdout
+            .contains("::error file=content/blog/second.md,line=14,col="),
+        "{}",
+        github.stdout
+    );
+    let json = check(&site, &["--format", "json"]).exit(1);
+    let report: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(report["totals"]["failed"], 1);
+    let junit = site.path().join("junit.xml");
+    check(
+        &site,
+        &["--format", "junit", "--output", junit.to_str().unwrap()],
+    )
+    .exit(1);
+    let xml = std::fs::read_to_string(junit).unwrap();
+    well_formed_xml(&xml);
+    assert!(xml.contains("failures=\"1\""), "{xml}");
+}
+
+/// A web server on 127.0.0.1 answering by path, for a bounded number of requests.
+fn link_server(requests: usize) -> (u16, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let served = Arc::new(AtomicUsize::new(0));
+    let count = served.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(requests) {
+            let Ok(mut stream) = stream else { continue };
+            let count = count.clone();
+            std::thread::spawn(move || {
+                let mut line = String::new();
+                let _ = BufReader::new(&stream).read_line(&mut line);
+                count.fetch_add(1, Ordering::SeqCst);
+                let path = line.split_whitespace().nth(1).unwrap_or("/").to_owned();
+                let response = match path.as_str() {
+                    "/ok" => "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".to_owned(),
+                    "/moved" => format!(
+                        "HTTP/1.1 301 Moved Permanently\r\nLocation: http://127.0.0.1:{port}/ok\r\nContent-Length: 0\r\n\r\n"
+                    ),
+                    "/busy" => {
+                        "HTTP/1.1 429 Too Many Requests\r\nContent-Length: 0\r\n\r\n".to_owned()
+                    }
+                    "/slow" => {
+                        std::thread::sleep(Duration::from_secs(3));
+                        "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".to_owned()
+                    }
+                    _ => "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n".to_owned(),
+                };
+                let _ = stream.write_all(response.as_bytes());
+            });
+        }
+    });
+    (port, served)
+}
+
+#[test]
+fn external_links_are_checked_politely_and_cached() {
+    let (port, served) = link_server(50);
+    let site = clean_site();
+    let config = std::fs::read_to_string(site.path().join("site.toml")).unwrap();
+    site.write(
+        "site.toml",
+        format!("{config}\n[check]\nexternal_timeout_s = 1\nexternal_delay_ms = 10\n"),
+    );
+    let text = std::fs::read_to_string(site.path().join("content/blog/second.md")).unwrap();
+    let links: Vec<String> = ["ok", "moved", "busy", "slow", "gone"]
+        .iter()
+        .map(|p| format!("[{p}](http://127.0.0.1:{port}/{p})"))
+        .collect();
+    site.write(
+        "content/blog/second.md",
+        format!("{text}\n{}\n", links.join(" ")),
+    );
+
+    let offline = check(&site, &[]).success();
+    assert!(
+        offline.stdout.contains("5 skipped"),
+        "external links are skipped without --external:\n{}",
+        offline.stdout
+    );
+
+    let run = check(&site, &["--external"]).exit(1);
+    assert!(
+        run.stdout.contains(&format!(
+            "error[check/external-link]: external link http://127.0.0.1:{port}/gone: 404 Not Found"
+        )),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(&format!(
+            "warning[check/external-link]: external link http://127.0.0.1:{port}/busy: rate limited"
+        )),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(&format!(
+            "warning[check/external-link]: external link http://127.0.0.1:{port}/slow: timed out"
+        )),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !run.stdout.contains("/ok:") && !run.stdout.contains("/moved:"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("content/blog/second.md:14:"),
+        "{}",
+        run.stdout
+    );
+
+    // A second run reuses the cached results of definite answers; doubtful ones are retried.
+    let before = served.load(Ordering::SeqCst);
+    check(&site, &["--external"]).exit(1);
+    let again = served.load(Ordering::SeqCst) - before;
+    assert_eq!(again, 2, "only /busy and /slow are fetched again");
+}
