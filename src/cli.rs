@@ -33,6 +33,38 @@ pub enum Command {
     /// Check the rendered site: links, anchors, ids, feeds, front matter (and, with
     /// --external, links to other sites).
     Check(CheckArgs),
+    /// Create a new site: configuration, two posts, the default theme, a GitHub Pages workflow.
+    Init(InitArgs),
+    /// Create a new post from an archetype.
+    New(NewArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Folder of the new site (created if missing; must not hold a site already).
+    #[arg(value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+    /// The site's title [default: from the folder's name].
+    #[arg(long)]
+    pub title: Option<String>,
+}
+
+/// What `galley new` creates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum NewKind {
+    Post,
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// What to create.
+    #[arg(value_enum)]
+    pub kind: NewKind,
+    /// The title; the file name is its slug.
+    pub title: String,
+    /// The section (folder under content/) to create it in.
+    #[arg(long, default_value = "blog")]
+    pub section: String,
 }
 
 /// How a report is printed.
@@ -103,6 +135,9 @@ pub struct BuildArgs {
     /// Print the time spent in each phase.
     #[arg(long)]
     pub timings: bool,
+    /// Minify HTML and inline CSS (JavaScript and the text of <pre> are left alone).
+    #[arg(long)]
+    pub minify: bool,
 }
 
 impl Cli {

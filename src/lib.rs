@@ -18,6 +18,7 @@ pub mod links;
 pub mod markdown;
 pub mod output;
 pub mod report;
+pub mod scaffold;
 pub mod serve;
 pub mod site;
 pub mod slug;

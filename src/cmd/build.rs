@@ -1,9 +1,10 @@
 //! `galley build`: build the site and write it atomically to the output folder.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::cli::{BuildArgs, Cli};
 use crate::diagnostics::{Result, stderr_color};
+use crate::output::minify::minify_output;
 use crate::output::writer::{check_output_dir, write_atomic};
 use crate::site::{Mode, Site, SiteOptions};
 
@@ -20,8 +21,18 @@ pub fn run(cli: &Cli, args: &BuildArgs) -> Result<()> {
         .output
         .clone()
         .unwrap_or_else(|| cli.root.join("public"));
-    let mut site = Site::load(&options)?;
+    let spinner = spinner(cli.quiet);
+    let loaded = Site::load(&options);
+    spinner.finish_and_clear();
+    let mut site = loaded?;
     check_output_dir(&output_dir, &site.paths.sources())?;
+    if args.minify {
+        let minify_started = Instant::now();
+        minify_output(&mut site.output);
+        site.timings
+            .phases
+            .push(("minify", minify_started.elapsed()));
+    }
     let write_started = Instant::now();
     let stats = write_atomic(&site.output, &output_dir)?;
     site.timings.phases.push(("write", write_started.elapsed()));
@@ -32,11 +43,17 @@ pub fn run(cli: &Cli, args: &BuildArgs) -> Result<()> {
     }
     if !cli.quiet {
         let counts = site.counts();
+        let feeds = site
+            .output
+            .paths()
+            .filter(|p| p.ends_with("rss.xml") || p.ends_with("atom.xml"))
+            .count();
         eprintln!(
-            "Built {} pages, {} sections, {} taxonomy pages: {} files, {} KiB in {} ms -> {}",
+            "Built {} pages, {} sections, {} taxonomy pages, {} feeds: {} files, {} KiB in {} ms -> {}",
             counts.pages,
             counts.sections,
             counts.taxonomy_pages,
+            feeds,
             stats.files,
             stats.bytes / 1024,
             started.elapsed().as_millis(),
@@ -63,4 +80,14 @@ pub fn run(cli: &Cli, args: &BuildArgs) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// A spinner on a terminal (indicatif draws nothing when stderr is not one, as in CI).
+fn spinner(quiet: bool) -> indicatif::ProgressBar {
+    if quiet || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new_spinner().with_message("building");
+    bar.enable_steady_tick(Duration::from_millis(100));
+    bar
 }

@@ -3,6 +3,8 @@
 
 mod build;
 mod check;
+mod init;
+mod new;
 mod serve;
 
 use crate::cli::{Cli, Command};
@@ -13,5 +15,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Build(args) => build::run(&cli, args),
         Command::Serve(args) => serve::run(&cli, args),
         Command::Check(args) => check::run(&cli, args),
+        Command::Init(args) => init::run(&cli, args),
+        Command::New(args) => new::run(&cli, args),
     }
 }

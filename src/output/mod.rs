@@ -6,6 +6,7 @@
 //! from templates, so they are always well-formed.
 
 pub mod feeds;
+pub mod minify;
 pub mod search;
 pub mod sitemap;
 pub mod writer;

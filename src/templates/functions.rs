@@ -68,43 +68,52 @@ pub fn register(tera: &mut Tera, lookup: &SharedLookup) {
             Ok(format!("{}{hashed}", lookup.base_url))
         },
     );
-    let shared = lookup.clone();
-    tera.register_function(
-        "get_page",
-        move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
-            let path: String = kwargs.must_get("path")?;
-            find(
-                &current(&shared).pages,
-                path.trim_start_matches("@/"),
-                "get_page",
-                "page",
-            )
-        },
-    );
-    let shared = lookup.clone();
-    tera.register_function(
+    register_lookup(tera, lookup, "get_page", "path", |l| &l.pages, "page");
+    register_lookup(
+        tera,
+        lookup,
         "get_section",
-        move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
-            let path: String = kwargs.must_get("path")?;
-            find(
-                &current(&shared).sections,
-                path.trim_start_matches("@/"),
-                "get_section",
-                "section",
-            )
-        },
+        "path",
+        |l| &l.sections,
+        "section",
     );
+    register_lookup(
+        tera,
+        lookup,
+        "get_taxonomy",
+        "name",
+        |l| &l.taxonomies,
+        "taxonomy",
+    );
+}
+
+/// Registers `function(<argument>=..., required=true)`, looking the argument up in one map of
+/// the lookup. With `required=false` a missing entry is `none` instead of an error, so a theme
+/// can show a block only on sites that have, say, a `tracks` taxonomy.
+fn register_lookup(
+    tera: &mut Tera,
+    lookup: &SharedLookup,
+    function: &'static str,
+    argument: &'static str,
+    select: fn(&Lookup) -> &HashMap<String, Value>,
+    what: &'static str,
+) {
     let shared = lookup.clone();
     tera.register_function(
-        "get_taxonomy",
+        function,
         move |kwargs: Kwargs, _: &State| -> TeraResult<Value> {
-            let name: String = kwargs.must_get("name")?;
-            find(
-                &current(&shared).taxonomies,
-                &name,
-                "get_taxonomy",
-                "taxonomy",
-            )
+            let key: String = kwargs.must_get(argument)?;
+            let required: bool = kwargs.get("required")?.unwrap_or(true);
+            let lookup = current(&shared);
+            match find(
+                select(&lookup),
+                key.trim_start_matches("@/"),
+                function,
+                what,
+            ) {
+                Err(_) if !required => Ok(Value::none()),
+                found => found,
+            }
         },
     );
 }

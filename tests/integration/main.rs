@@ -9,4 +9,5 @@ mod build;
 mod check;
 mod chromium;
 mod errors;
+mod scaffold;
 mod serve;

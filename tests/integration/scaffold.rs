@@ -1,0 +1,165 @@
+//! `galley init` and `galley new post`: a new site works at once; nothing is ever overwritten.
+//! Also `--minify`, which must not change what readers see or copy.
+
+use crate::harness::{Run, Site, galley};
+
+fn init(site: &Site, dir: &str) -> Run {
+    let mut command = galley();
+    command.current_dir(site.path()).args(["init", dir]);
+    Run::of(command)
+}
+
+#[test]
+fn a_new_site_builds_and_passes_its_checks() {
+    let holder = Site::empty();
+    init(&holder, "notes")
+        .success()
+        .stderr_has("Created a site in notes");
+    let root = holder.path().join("notes");
+    for file in [
+        "site.toml",
+        "content/blog/hello-galley.md",
+        "themes/default/templates/page.html",
+        ".github/workflows/pages.yml",
+        ".gitignore",
+    ] {
+        assert!(root.join(file).is_file(), "{file} missing");
+    }
+    let config = std::fs::read_to_string(root.join("site.toml")).unwrap();
+    assert!(config.contains("title = \"Notes\""), "{config}");
+    let mut check = galley();
+    check.arg("--root").arg(&root).arg("check");
+    let run = Run::of(check).success();
+    assert!(run.stdout.contains(" 0 failed"), "{}", run.stdout);
+    assert!(
+        !run.stdout.contains("warning["),
+        "a new site has nothing to warn about:\n{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn init_refuses_a_folder_that_holds_a_site() {
+    let site = Site::fixture("zola-style");
+    let before = std::fs::read(site.path().join("site.toml")).unwrap();
+    init(&site, ".")
+        .exit(1)
+        .stderr_has("already has site.toml")
+        .stderr_has("refusing to overwrite");
+    assert_eq!(
+        std::fs::read(site.path().join("site.toml")).unwrap(),
+        before
+    );
+}
+
+#[test]
+fn new_post_fills_in_date_slug_and_draft_and_never_overwrites() {
+    let site = Site::fixture("zola-style");
+    site.galley(&["new", "post", "Tuning PgBouncer: pools & limits"])
+        .success()
+        .stderr_has("content/blog/tuning-pgbouncer-pools-limits.md");
+    let text = std::fs::read_to_string(
+        site.path()
+            .join("content/blog/tuning-pgbouncer-pools-limits.md"),
+    )
+    .unwrap();
+    assert!(
+        text.contains("title = \"Tuning PgBouncer: pools & limits\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("slug = \"tuning-pgbouncer-pools-limits\""),
+        "{text}"
+    );
+    assert!(text.contains("draft = true"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("date = 20") && l.ends_with('Z')),
+        "{text}"
+    );
+    site.galley(&["build"]).success();
+    assert!(
+        !site.has_output("blog/tuning-pgbouncer-pools-limits/index.html"),
+        "drafts stay out"
+    );
+    site.galley(&["build", "--drafts"]).success();
+    assert!(site.has_output("blog/tuning-pgbouncer-pools-limits/index.html"));
+
+    std::fs::write(
+        site.path()
+            .join("content/blog/tuning-pgbouncer-pools-limits.md"),
+        "mine",
+    )
+    .unwrap();
+    site.galley(&["new", "post", "Tuning PgBouncer: pools & limits"])
+        .exit(1)
+        .stderr_has("refusing to overwrite");
+    assert_eq!(
+        std::fs::read_to_string(
+            site.path()
+                .join("content/blog/tuning-pgbouncer-pools-limits.md")
+        )
+        .unwrap(),
+        "mine"
+    );
+}
+
+#[test]
+fn new_post_uses_the_sections_archetype_first() {
+    let site = Site::fixture("zola-style");
+    site.write(
+        "archetypes/default.md",
+        "+++\ntitle = {{ title | json_encode | safe }}\ndraft = true\n+++\ndefault\n",
+    );
+    site.write("archetypes/notes.md", "+++\ntitle = {{ title | json_encode | safe }}\ndate = {{ date }}\ndraft = true\n+++\nA note in {{ section }}.\n");
+    site.galley(&["new", "post", "Quick one", "--section", "notes"])
+        .success();
+    let text = std::fs::read_to_string(site.path().join("content/notes/quick-one.md")).unwrap();
+    assert!(text.contains("A note in notes."), "{text}");
+    site.galley(&["new", "post", "Other", "--section", "essays"])
+        .success();
+    assert!(
+        std::fs::read_to_string(site.path().join("content/essays/other.md"))
+            .unwrap()
+            .contains("default")
+    );
+}
+
+#[test]
+fn an_archetype_that_gives_invalid_front_matter_is_refused() {
+    let site = Site::fixture("zola-style");
+    site.write(
+        "archetypes/default.md",
+        "+++\ntitle = {{ title | json_encode | safe }}\nauthor = \"me\"\n+++\n",
+    );
+    site.galley(&["new", "post", "X"])
+        .exit(1)
+        .stderr_has("unknown front matter field `author`")
+        .stderr_has("fix the archetype archetypes/default.md");
+    assert!(!site.path().join("content/blog/x.md").exists());
+}
+
+#[test]
+fn minify_shrinks_html_but_keeps_code_and_scripts() {
+    let site = Site::fixture("zola-style");
+    let text = std::fs::read_to_string(site.path().join("content/blog/first.md")).unwrap();
+    site.write("content/blog/first.md", format!("{text}\n<script>let  spaced =  '  kept  ';</script>\n\n```text\n  indented    line\n```\n"));
+    site.galley(&["build"]).success();
+    let plain = site.output("blog/first/index.html");
+    site.galley(&["build", "--minify"]).success();
+    let minified = site.output("blog/first/index.html");
+    assert!(
+        minified.len() < plain.len(),
+        "{} >= {}",
+        minified.len(),
+        plain.len()
+    );
+    assert!(
+        minified.contains("let  spaced =  '  kept  ';"),
+        "{minified}"
+    );
+    assert!(minified.contains("  indented    line"), "{minified}");
+    let pre =
+        |html: &str| html[html.find("<pre").unwrap()..html.find("</pre>").unwrap()].to_owned();
+    assert_eq!(pre(&plain), pre(&minified));
+}
