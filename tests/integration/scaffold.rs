@@ -163,3 +163,21 @@ fn minify_shrinks_html_but_keeps_code_and_scripts() {
         |html: &str| html[html.find("<pre").unwrap()..html.find("</pre>").unwrap()].to_owned();
     assert_eq!(pre(&plain), pre(&minified));
 }
+
+#[test]
+fn the_publishing_docs_show_the_workflow_init_writes() {
+    let root = crate::harness::repo_root();
+    let docs = std::fs::read_to_string(root.join("content/docs/publishing.md")).unwrap();
+    let start = docs
+        .find("```yaml,name=.github/workflows/pages.yml\n")
+        .expect("the workflow block")
+        + "```yaml,name=.github/workflows/pages.yml\n".len();
+    let shown = &docs[start..start + docs[start..].find("```").unwrap()];
+    let written = std::fs::read_to_string(root.join("src/scaffold/pages.yml")).unwrap();
+    let without_comments: String = written
+        .lines()
+        .skip_while(|l| l.starts_with('#'))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(shown, without_comments);
+}
