@@ -5,49 +5,41 @@
 //! install hint; they are never skipped.
 
 use std::path::PathBuf;
-use std::sync::Mutex;
 
-use crate::chromium::{Browser, StaticServer, serve};
+use crate::chromium::{Browser, browser_lock};
 use crate::harness::{Site, repo_root};
-
-/// One browser at a time: the machine has two cores, and parallel Chromiums only make every
-/// test slower and flakier.
-static ONE_BROWSER: Mutex<()> = Mutex::new(());
+use crate::serve::Server;
 
 /// A post whose first code block is a named YAML file.
 const POST: &str = "blog/tekton-pipelines/";
 const POST_SOURCE: &str = "content/blog/tekton-pipelines/index.md";
 
-/// The bundled blog, built for and served at a local address.
+/// The bundled blog, served by `galley serve`.
 struct ServedBlog {
-    /// Kept alive while the server serves its `public/`.
+    /// Kept alive while the server watches it.
     _site: Site,
-    server: StaticServer,
+    server: Server,
 }
 
 impl ServedBlog {
     fn url(&self, path: &str) -> String {
-        format!("{}{}", self.server.url(), path.trim_start_matches('/'))
+        format!(
+            "http://127.0.0.1:{}/{}",
+            self.server.port,
+            path.trim_start_matches('/')
+        )
     }
 }
 
-/// The one place that decides how the tests get a running site. Today a static server over
-/// `galley build`'s output; `galley serve` can replace it without touching the tests.
+/// The one place that decides how the tests get a running site: `galley serve` on a copy of
+/// the bundled blog.
 fn serve_blog() -> ServedBlog {
     let site = Site::bundled_blog();
-    let server = serve(&site.path().join("public"));
-    site.galley(&["build", "--base-url", &server.url()])
-        .success();
+    let server = Server::start(&site, &[]);
     ServedBlog {
         _site: site,
         server,
     }
-}
-
-fn lock() -> std::sync::MutexGuard<'static, ()> {
-    ONE_BROWSER
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn screenshot_dir() -> PathBuf {
@@ -70,7 +62,7 @@ fn first_code_block(markdown: &str) -> String {
 
 #[test]
 fn dark_mode_toggle_switches_and_survives_a_reload() {
-    let _guard = lock();
+    let _guard = browser_lock();
     let blog = serve_blog();
     let mut browser = Browser::launch();
     browser.set_color_scheme("light");
@@ -142,7 +134,7 @@ fn dark_mode_toggle_switches_and_survives_a_reload() {
 
 #[test]
 fn dark_system_preference_is_followed_without_a_saved_choice() {
-    let _guard = lock();
+    let _guard = browser_lock();
     let blog = serve_blog();
     let mut browser = Browser::launch();
     browser.set_color_scheme("dark");
@@ -165,7 +157,7 @@ fn dark_system_preference_is_followed_without_a_saved_choice() {
 
 #[test]
 fn copy_button_puts_the_code_on_the_clipboard() {
-    let _guard = lock();
+    let _guard = browser_lock();
     let blog = serve_blog();
     let expected = first_code_block(
         &std::fs::read_to_string(repo_root().join(POST_SOURCE)).expect("read the post"),
@@ -196,7 +188,7 @@ fn copy_button_puts_the_code_on_the_clipboard() {
 
 #[test]
 fn copy_button_copies_only_the_commands_of_a_console_session() {
-    let _guard = lock();
+    let _guard = browser_lock();
     let blog = serve_blog();
     let mut browser = Browser::launch();
     browser.goto(&blog.url("blog/dns-troubleshooting/"));
@@ -221,7 +213,7 @@ fn copy_button_copies_only_the_commands_of_a_console_session() {
 
 #[test]
 fn search_finds_a_known_word_and_is_keyboard_driven() {
-    let _guard = lock();
+    let _guard = browser_lock();
     let blog = serve_blog();
     let mut browser = Browser::launch();
 
@@ -295,7 +287,7 @@ fn search_finds_a_known_word_and_is_keyboard_driven() {
 
 #[test]
 fn screenshots_of_the_main_pages_at_two_widths_in_both_modes() {
-    let _guard = lock();
+    let _guard = browser_lock();
     let blog = serve_blog();
     let dir = screenshot_dir();
     let mut browser = Browser::launch();

@@ -1,27 +1,34 @@
-//! A headless Chromium driven over the Chrome DevTools Protocol, and the static file server the
-//! browser tests load the built site from.
+//! A headless Chromium driven over the Chrome DevTools Protocol. The browser tests load sites
+//! from a real `galley serve` (`crate::serve::Server`).
 //!
 //! Why CDP and not WebDriver: one small synchronous dependency (a WebSocket), no async runtime
 //! and no chromedriver process, and CDP has what the tests need and WebDriver lacks: exact
 //! viewport emulation, `prefers-color-scheme` emulation and full-page screenshots.
 //!
-//! Everything here is bounded: the browser is killed on drop, every wait has a deadline, and
-//! the server thread stops when its handle is dropped.
+//! Everything here is bounded: the browser is killed on drop and every wait has a deadline.
 
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::io::{BufRead, BufReader};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use tungstenite::stream::MaybeTlsStream;
 use tungstenite::{Message, WebSocket};
+
+/// One browser at a time: the machine has two cores, and parallel Chromiums only make every
+/// test slower and flakier.
+static ONE_BROWSER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Held by every browser test for its whole run.
+pub fn browser_lock() -> std::sync::MutexGuard<'static, ()> {
+    ONE_BROWSER
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
 
 /// How long any single wait (launch, page load, a condition) may take.
 const DEADLINE: Duration = Duration::from_secs(30);
@@ -246,7 +253,10 @@ impl Browser {
     #[track_caller]
     pub fn wait_for(&mut self, condition: &str, what: &str) {
         let started = Instant::now();
-        let check = format!("Boolean({condition})");
+        // Mid-reload the document may have no body yet: a throwing condition is "not yet".
+        let check = format!(
+            "(() => {{ try {{ return Boolean({condition}); }} catch (e) {{ return false; }} }})()"
+        );
         while self.eval(&check) != json!(true) {
             assert!(
                 started.elapsed() < DEADLINE,
@@ -359,131 +369,5 @@ impl Drop for Browser {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-    }
-}
-
-/// A static file server over a folder, on 127.0.0.1 and a free port, stopped when dropped.
-///
-/// The browser tests load the site through this one helper, so switching them to
-/// `galley serve` later is a change in one place.
-pub struct StaticServer {
-    addr: SocketAddr,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl StaticServer {
-    /// `http://127.0.0.1:PORT/`
-    pub fn url(&self) -> String {
-        format!("http://{}/", self.addr)
-    }
-}
-
-impl Drop for StaticServer {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        // Wake the blocking accept() so the thread sees the flag.
-        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_secs(1));
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
-/// Serves `root` (which may not exist yet: files are looked up per request).
-pub fn serve(root: &Path) -> StaticServer {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a local port");
-    let addr = listener.local_addr().expect("a local address");
-    let stop = Arc::new(AtomicBool::new(false));
-    let root = root.to_path_buf();
-    let flag = stop.clone();
-    let thread = std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            if flag.load(Ordering::SeqCst) {
-                break;
-            }
-            let Ok(stream) = stream else { continue };
-            let root = root.clone();
-            // One short-lived thread per connection: Chromium opens several at once.
-            std::thread::spawn(move || respond(stream, &root));
-        }
-    });
-    StaticServer {
-        addr,
-        stop,
-        thread: Some(thread),
-    }
-}
-
-fn respond(mut stream: TcpStream, root: &Path) {
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-    let mut request = Vec::new();
-    let mut buffer = [0u8; 4096];
-    while !request.windows(4).any(|w| w == b"\r\n\r\n") && request.len() < 64 * 1024 {
-        match stream.read(&mut buffer) {
-            Ok(0) | Err(_) => return,
-            Ok(n) => request.extend_from_slice(&buffer[..n]),
-        }
-    }
-    let request = String::from_utf8_lossy(&request);
-    let target = request.split_whitespace().nth(1).unwrap_or("/");
-    let path = percent_decode(target.split(['?', '#']).next().unwrap_or("/"));
-    let (status, file) = match resolve(root, &path) {
-        Some(file) => ("200 OK", file),
-        None => ("404 Not Found", root.join("404.html")),
-    };
-    let body = std::fs::read(&file).unwrap_or_default();
-    let header = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: {}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
-        content_type(&file),
-        body.len()
-    );
-    let _ = stream.write_all(header.as_bytes());
-    let _ = stream.write_all(&body);
-}
-
-/// `/blog/x/` -> `root/blog/x/index.html`; nothing outside `root`.
-fn resolve(root: &Path, path: &str) -> Option<PathBuf> {
-    if path.split('/').any(|part| part == "..") {
-        return None;
-    }
-    let mut file = root.join(path.trim_start_matches('/'));
-    if file.is_dir() {
-        file = file.join("index.html");
-    }
-    file.is_file().then_some(file)
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(byte) = text
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(byte);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn content_type(file: &Path) -> &'static str {
-    match file.extension().and_then(|e| e.to_str()).unwrap_or("") {
-        "html" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" => "text/javascript; charset=utf-8",
-        "json" => "application/json",
-        "xml" => "application/xml",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "txt" | "yaml" | "yml" | "sh" => "text/plain; charset=utf-8",
-        _ => "application/octet-stream",
     }
 }

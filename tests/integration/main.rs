@@ -9,5 +9,6 @@ mod build;
 mod check;
 mod chromium;
 mod errors;
+mod live_reload;
 mod scaffold;
 mod serve;

@@ -21,11 +21,17 @@ pub struct Server {
 
 impl Server {
     pub fn start(site: &Site, extra: &[&str]) -> Server {
+        Server::start_on(site, 0, extra)
+    }
+
+    /// Starts on a given port (0: any free one).
+    pub fn start_on(site: &Site, port: u16, extra: &[&str]) -> Server {
+        let port = port.to_string();
         let mut command = galley();
         command
             .arg("--root")
             .arg(site.path())
-            .args(["serve", "--port", "0"])
+            .args(["serve", "--port", &port])
             .args(extra);
         command.stdout(Stdio::null()).stderr(Stdio::piped());
         let mut child = command.spawn().expect("start galley serve");
@@ -382,4 +388,21 @@ fn a_site_that_does_not_build_yet_is_served_once_fixed() {
     save(&site, "templates/page.html", &good);
     reload.next("reload");
     assert_eq!(server.get("/blog/first/").0, 200);
+}
+
+#[test]
+fn every_open_page_is_told_to_reload() {
+    let site = Site::fixture("zola-style");
+    let server = Server::start(&site, &[]);
+    let mut first = server.live_reload();
+    let mut second = server.live_reload();
+    let text = std::fs::read_to_string(site.path().join("content/blog/second.md")).unwrap();
+    save(
+        &site,
+        "content/blog/second.md",
+        &text.replace("Steps.", "Two tabs."),
+    );
+    let a = first.next("reload");
+    let b = second.next("reload");
+    assert_eq!(a["version"], b["version"]);
 }
