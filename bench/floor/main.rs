@@ -1,0 +1,119 @@
+//! The floor: what pulldown-cmark and syntect alone cost over a corpus (no templates, no I/O,
+//! all cores), the yardstick galley's cold build is measured against.
+//!
+//!     cargo run --release --example floor -- CONTENT_DIR [--runs N]
+//!
+//! Reads every `.md` file under CONTENT_DIR first (not timed), then, per run and in parallel:
+//! Markdown -> HTML with pulldown-cmark, and every fenced code block highlighted to classed HTML
+//! with syntect (two-face's syntaxes, loaded once). Prints the median wall time over the runs,
+//! and the time spent highlighting each language (summed over threads) on the last run.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
+use rayon::prelude::*;
+use syntect::html::{ClassStyle, ClassedHTMLGenerator};
+use syntect::parsing::SyntaxSet;
+use syntect::util::LinesWithEndings;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let dir = args.first().expect("usage: floor CONTENT_DIR [--runs N]");
+    let runs: usize = args
+        .iter()
+        .position(|a| a == "--runs")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(3);
+    let documents: Vec<String> = walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "md"))
+        .map(|e| std::fs::read_to_string(e.path()).expect("read a Markdown file"))
+        .collect();
+    let bytes: usize = documents.iter().map(String::len).sum();
+    let syntaxes = two_face::syntax::extra_newlines();
+    let mut times = Vec::new();
+    let mut per_language = BTreeMap::new();
+    for _ in 0..runs {
+        let languages = Mutex::new(BTreeMap::<String, (Duration, usize)>::new());
+        let started = Instant::now();
+        let html: usize = documents
+            .par_iter()
+            .map(|doc| render(doc, &syntaxes, &languages))
+            .sum();
+        times.push(started.elapsed());
+        std::hint::black_box(html);
+        per_language = languages.into_inner().unwrap();
+    }
+    times.sort();
+    let median = times[times.len() / 2];
+    println!(
+        "{} documents, {:.1} MB of Markdown, {} threads",
+        documents.len(),
+        bytes as f64 / 1e6,
+        rayon::current_num_threads()
+    );
+    println!(
+        "floor: median {:.2} s (min {:.2} s, max {:.2} s) over {runs} runs",
+        median.as_secs_f64(),
+        times[0].as_secs_f64(),
+        times[times.len() - 1].as_secs_f64()
+    );
+    println!("highlighting time by language (CPU seconds, last run):");
+    let mut sorted: Vec<_> = per_language.into_iter().collect();
+    sorted.sort_by(|a, b| b.1.0.cmp(&a.1.0));
+    for (language, (time, lines)) in sorted {
+        println!(
+            "  {language:<12} {:>7.2} s  {lines:>9} lines  {:>9.0} lines/s",
+            time.as_secs_f64(),
+            lines as f64 / time.as_secs_f64().max(1e-9)
+        );
+    }
+}
+
+fn render(
+    markdown: &str,
+    syntaxes: &SyntaxSet,
+    languages: &Mutex<BTreeMap<String, (Duration, usize)>>,
+) -> usize {
+    let mut out = String::with_capacity(markdown.len() * 2);
+    let mut events = Vec::new();
+    let mut code: Option<(String, String)> = None;
+    for event in Parser::new_ext(markdown, Options::all()) {
+        match event {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
+                let language = info.split([',', ' ']).next().unwrap_or("").to_owned();
+                code = Some((language, String::new()));
+            }
+            Event::Text(text) if code.is_some() => code.as_mut().unwrap().1.push_str(&text),
+            Event::End(TagEnd::CodeBlock) => {
+                let (language, text) = code.take().unwrap_or_default();
+                let started = Instant::now();
+                let syntax = syntaxes
+                    .find_syntax_by_token(&language)
+                    .unwrap_or_else(|| syntaxes.find_syntax_plain_text());
+                let mut generator = ClassedHTMLGenerator::new_with_class_style(
+                    syntax,
+                    syntaxes,
+                    ClassStyle::SpacedPrefixed { prefix: "hl-" },
+                );
+                for line in LinesWithEndings::from(&text) {
+                    let _ = generator.parse_html_for_line_which_includes_newline(line);
+                }
+                events.push(Event::Html(generator.finalize().into()));
+                let mut map = languages.lock().unwrap();
+                let entry = map.entry(language).or_default();
+                entry.0 += started.elapsed();
+                entry.1 += text.lines().count();
+            }
+            other if code.is_none() => events.push(other),
+            _ => {}
+        }
+    }
+    pulldown_cmark::html::push_html(&mut out, events.into_iter());
+    out.len()
+}
