@@ -122,27 +122,32 @@ impl Highlighter {
         let mut stack = ScopeStack::new();
         let mut lines = Vec::new();
         for line in LinesWithEndings::from(code) {
-            let mut html = String::new();
+            let mut html = String::with_capacity(line.len() * 4);
             for scope in stack.as_slice() {
                 open_span(&mut html, *scope);
             }
+            let reopened = stack.len();
             let highlighted = state
                 .parse_line(line, set)
                 .ok()
                 .and_then(|ops| line_tokens_to_classed_spans(line, &ops, STYLE, &mut stack).ok());
-            match highlighted {
-                Some((spans, _)) => html.push_str(&spans),
+            // Spans still open at the end of the line: the scopes left on the stack, which
+            // syntect's span writer mirrors push for push.
+            let open = match highlighted {
+                Some((spans, _)) => {
+                    html.push_str(&spans);
+                    stack.len()
+                }
                 None => {
                     // A syntax that fails on this line leaves the rest of the block plain.
                     html.push_str(&escape(line));
                     state = ParseState::new(syntaxes().find_syntax_plain_text());
                     stack = ScopeStack::new();
+                    reopened
                 }
-            }
+            };
             let trimmed = html.trim_end_matches('\n').len();
             html.truncate(trimmed);
-            // Close what is still open; `stack` now holds exactly those scopes.
-            let open = html.matches("<span").count() - html.matches("</span>").count();
             for _ in 0..open {
                 html.push_str("</span>");
             }
@@ -166,16 +171,29 @@ impl Highlighter {
     }
 }
 
+/// Appends `<span class="hl-a hl-b">` for a scope. The class text of a scope never changes,
+/// and re-opening the enclosing scopes on every line asks for it constantly: it is built once
+/// per scope and thread.
 fn open_span(html: &mut String, scope: Scope) {
-    html.push_str("<span class=\"");
-    for (i, atom) in scope.build_string().split('.').enumerate() {
-        if i > 0 {
-            html.push(' ');
-        }
-        html.push_str(CLASS_PREFIX);
-        html.push_str(atom);
+    thread_local! {
+        static TAGS: std::cell::RefCell<std::collections::HashMap<Scope, String>> = Default::default();
     }
-    html.push_str("\">");
+    TAGS.with(|tags| {
+        let mut tags = tags.borrow_mut();
+        let tag = tags.entry(scope).or_insert_with(|| {
+            let mut tag = String::from("<span class=\"");
+            for (i, atom) in scope.build_string().split('.').enumerate() {
+                if i > 0 {
+                    tag.push(' ');
+                }
+                tag.push_str(CLASS_PREFIX);
+                tag.push_str(atom);
+            }
+            tag.push_str("\">");
+            tag
+        });
+        html.push_str(tag);
+    });
 }
 
 /// Minimal HTML escaping for code text.

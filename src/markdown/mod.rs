@@ -290,12 +290,13 @@ struct Pass<'r, 'i> {
 impl<'r, 'i> Pass<'r, 'i> {
     fn new(renderer: &'r MarkdownRenderer<'r>, input: &'i Input<'i>) -> Self {
         let mut unique = UniqueIds::default();
-        // Custom ids are reserved first, so generated ids step around them.
-        for (event, _) in
-            Parser::new_ext(input.body, parser_options(renderer.config)).into_offset_iter()
-        {
-            if let Event::Start(Tag::Heading { id: Some(id), .. }) = event {
-                unique.reserve(&id);
+        // Custom ids are reserved first, so generated ids step around them. Only a body with
+        // `{#` can have one: the others skip this second parse.
+        if input.body.contains("{#") {
+            for event in Parser::new_ext(input.body, parser_options(renderer.config)) {
+                if let Event::Start(Tag::Heading { id: Some(id), .. }) = event {
+                    unique.reserve(&id);
+                }
             }
         }
         Pass {
