@@ -65,7 +65,7 @@ fn main() {
     );
     println!("highlighting time by language (CPU seconds, last run):");
     let mut sorted: Vec<_> = per_language.into_iter().collect();
-    sorted.sort_by(|a, b| b.1.0.cmp(&a.1.0));
+    sorted.sort_by_key(|(_, (time, _))| std::cmp::Reverse(*time));
     for (language, (time, lines)) in sorted {
         println!(
             "  {language:<12} {:>7.2} s  {lines:>9} lines  {:>9.0} lines/s",
