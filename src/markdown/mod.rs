@@ -370,7 +370,13 @@ impl<'r, 'i> Pass<'r, 'i> {
             ));
         }
         html.push('>');
-        pulldown_cmark::html::push_html(&mut html, inner.into_iter());
+        // The heading's events bypass the main loop, so raw HTML is escaped here too.
+        let unsafe_html = self.renderer.config.unsafe_html;
+        let inner = inner.into_iter().map(|event| match event {
+            Event::Html(raw) | Event::InlineHtml(raw) if !unsafe_html => Event::Text(raw),
+            other => other,
+        });
+        pulldown_cmark::html::push_html(&mut html, inner);
         if self.renderer.config.heading_anchors {
             html.push_str(&format!(
                 "<a class=\"heading-anchor\" href=\"#{}\" aria-label=\"Link to this section: {}\">#</a>",
