@@ -18,7 +18,7 @@ use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser
 use self::fence::FenceInfo;
 use self::highlight::{Highlighter, escape};
 use crate::config::MarkdownConfig;
-use crate::diagnostics::{Diagnostic, Location, line_col};
+use crate::diagnostics::{Diagnostic, LineIndex, Location};
 use crate::slug::{UniqueIds, slugify};
 
 // Markers end with a newline so pulldown-cmark's writer keeps its usual spacing around them.
@@ -116,10 +116,11 @@ pub fn parser_options(config: &MarkdownConfig) -> Options {
 pub fn code_blocks(body: &str, config: &MarkdownConfig, first_line: usize) -> Vec<CodeBlock> {
     let mut blocks = Vec::new();
     let mut current: Option<CodeBlock> = None;
+    let lines = LineIndex::new(body);
     for (event, range) in Parser::new_ext(body, parser_options(config)).into_offset_iter() {
         match event {
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
-                let (line, column) = line_col(body, range.start);
+                let (line, column) = lines.line_col(range.start);
                 let fence_line = line + first_line - 1;
                 current = Some(CodeBlock {
                     info: FenceInfo::parse(&info),
@@ -274,6 +275,8 @@ struct Pass<'r, 'i> {
     in_first_paragraph: bool,
     seen_more: bool,
     block_ended: bool,
+    /// Built on the first location asked for (most documents need none).
+    lines: std::cell::OnceCell<LineIndex<'i>>,
 }
 
 impl<'r, 'i> Pass<'r, 'i> {
@@ -304,16 +307,14 @@ impl<'r, 'i> Pass<'r, 'i> {
             in_first_paragraph: false,
             seen_more: false,
             block_ended: false,
+            lines: std::cell::OnceCell::new(),
         }
     }
 
     fn location(&self, offset: usize) -> Location {
-        Location::in_text(
-            self.input.file,
-            self.input.body,
-            offset,
-            self.input.first_line,
-        )
+        let lines = self.lines.get_or_init(|| LineIndex::new(self.input.body));
+        let (line, column) = lines.line_col(offset);
+        Location::new(self.input.file, line + self.input.first_line - 1, column)
     }
 
     fn text(&mut self, text: &str) {
