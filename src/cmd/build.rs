@@ -4,7 +4,7 @@ use std::time::Instant;
 
 use crate::cli::{BuildArgs, Cli};
 use crate::diagnostics::{Result, stderr_color};
-use crate::output::writer::{check_output_dir, write_atomic};
+use crate::output::writer::{check_output_dir, recover, write_atomic};
 use crate::site::{Mode, Site, SiteOptions};
 
 pub fn run(cli: &Cli, args: &BuildArgs) -> Result<()> {
@@ -20,6 +20,7 @@ pub fn run(cli: &Cli, args: &BuildArgs) -> Result<()> {
         .output
         .clone()
         .unwrap_or_else(|| cli.root.join("public"));
+    recover(&output_dir);
     let mut site = Site::load(&options)?;
     check_output_dir(&output_dir, &site.paths.sources())?;
     let write_started = Instant::now();
