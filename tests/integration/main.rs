@@ -4,5 +4,9 @@
 mod harness;
 
 mod build;
+mod durability;
 mod errors;
+mod hostile;
+mod load;
+mod pathological;
 mod serve;
