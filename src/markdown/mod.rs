@@ -513,10 +513,11 @@ impl<'r, 'i> Pass<'r, 'i> {
 }
 
 fn is_more_marker(html: &str) -> bool {
-    let trimmed = html.trim();
-    trimmed.starts_with("<!--")
-        && trimmed.ends_with("-->")
-        && trimmed[4..trimmed.len() - 3].trim() == "more"
+    // `<!--->` both starts with `<!--` and ends with `-->`: strip, never slice by length.
+    html.trim()
+        .strip_prefix("<!--")
+        .and_then(|rest| rest.strip_suffix("-->"))
+        .is_some_and(|inner| inner.trim() == "more")
 }
 
 /// Takes events up to and including the one `is_end` accepts, returning those before it.

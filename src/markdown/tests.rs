@@ -201,3 +201,10 @@ fn plain_text_separates_blocks_but_not_inline_pieces() {
         "Intro linking to the second. Setup Again now."
     );
 }
+
+#[test]
+fn short_comments_that_overlap_the_more_marker_do_not_panic() {
+    for body in ["<!--->\n", "<!-->\n", "a <!---> b\n", "<!-- more -->\n"] {
+        render(body);
+    }
+}
