@@ -6,6 +6,7 @@ mod harness;
 mod build;
 mod durability;
 mod errors;
+mod fuzz_replay;
 mod hostile;
 mod load;
 mod pathological;
