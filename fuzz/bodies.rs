@@ -14,8 +14,8 @@ use galley::config::{Config, HighlightConfig, MarkdownConfig};
 use galley::content::frontmatter;
 use galley::diagnostics::Diagnostic;
 use galley::markdown::fence::FenceInfo;
-use galley::markdown::highlight::Highlighter;
-use galley::markdown::{Input, Links, MarkdownRenderer, code_blocks};
+use galley::markdown::highlight::{Highlighter, escape};
+use galley::markdown::{Heading, Input, Links, MarkdownRenderer, code_blocks};
 
 const TAXONOMIES: &[&str] = &["tags", "categories"];
 
@@ -123,8 +123,17 @@ pub fn markdown(data: &[u8]) {
                     );
                 }
             }
-            for id in &rendered.ids {
-                assert!(!id.contains('"'), "an id with a quote: {id:?}");
+            // Ids may hold anything an author writes (`{#"x"}`), but only escaped in HTML.
+            let mut headings: Vec<&Heading> = rendered.toc.iter().collect();
+            while let Some(heading) = headings.pop() {
+                let attribute = format!("<h{} id=\"{}\"", heading.level, escape(&heading.id));
+                assert!(
+                    rendered.html.contains(&attribute),
+                    "heading id {:?} not escaped:\n{}",
+                    heading.id,
+                    rendered.html
+                );
+                headings.extend(&heading.children);
             }
             let _ = serde_json::to_string(&rendered.toc).expect("the toc serialises");
             for warning in &rendered.warnings {
