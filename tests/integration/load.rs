@@ -154,8 +154,7 @@ fn serve_answers_every_request_with_a_whole_page_while_files_change() {
         .map(|_| {
             let next = next.clone();
             std::thread::spawn(move || -> Result<usize, String> {
-                let mut connection =
-                    Connection::open(port).map_err(|e| format!("connect: {e}"))?;
+                let mut connection = Connection::open(port).map_err(|e| format!("connect: {e}"))?;
                 let mut pages = 0;
                 loop {
                     let n = next.fetch_add(1, Ordering::Relaxed);
@@ -253,8 +252,11 @@ fn escape_attempts_through_the_http_parser_are_refused() {
     std::fs::create_dir(outside.path().join("dir")).unwrap();
     std::fs::write(outside.path().join("dir/inner.txt"), "top secret").unwrap();
     // A symlinked folder in static/, and a symlinked bundle asset in content/.
-    std::os::unix::fs::symlink(outside.path().join("dir"), site.path().join("static/linked"))
-        .unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("dir"),
+        site.path().join("static/linked"),
+    )
+    .unwrap();
     std::os::unix::fs::symlink(
         outside.path().join("secret.txt"),
         site.path().join("content/blog/bundle/secret.txt"),
@@ -295,8 +297,14 @@ fn escape_attempts_through_the_http_parser_are_refused() {
             "{shown}: status {status}\n{response}"
         );
         assert!(!response.contains("base_url"), "{shown} leaked site.toml");
-        assert!(!response.contains("top secret"), "{shown} leaked a file outside the site");
-        assert!(!response.contains("+++"), "{shown} leaked a Markdown source");
+        assert!(
+            !response.contains("top secret"),
+            "{shown} leaked a file outside the site"
+        );
+        assert!(
+            !response.contains("+++"),
+            "{shown} leaked a Markdown source"
+        );
     }
     // The server is still up and well.
     assert_eq!(server.get("/blog/first/").0, 200);
