@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use crate::cli::{BuildArgs, Cli};
 use crate::diagnostics::{Result, stderr_color};
 use crate::output::minify::minify_output;
-use crate::output::writer::{check_output_dir, write_atomic};
+use crate::output::writer::{check_output_dir, recover, write_atomic};
 use crate::site::{Mode, Site, SiteOptions};
 
 pub fn run(cli: &Cli, args: &BuildArgs) -> Result<()> {
@@ -21,6 +21,7 @@ pub fn run(cli: &Cli, args: &BuildArgs) -> Result<()> {
         .output
         .clone()
         .unwrap_or_else(|| cli.root.join("public"));
+    recover(&output_dir);
     let spinner = spinner(cli.quiet);
     let loaded = Site::load(&options);
     spinner.finish_and_clear();

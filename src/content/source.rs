@@ -92,3 +92,34 @@ fn display_path(options: &LoadOptions, absolute: &std::path::Path) -> String {
     let shown = absolute.strip_prefix(options.root).unwrap_or(absolute);
     shown.to_string_lossy().replace('\\', "/")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Source;
+    use crate::content::LoadOptions;
+    use crate::content::walk::discover;
+
+    /// The file is discovered, then removed before it is read: the deterministic form of a
+    /// file deleted while the site is being built.
+    #[test]
+    fn a_page_deleted_after_discovery_is_a_clear_error() {
+        let root = tempfile::tempdir().unwrap();
+        let content = root.path().join("content");
+        std::fs::create_dir_all(content.join("blog")).unwrap();
+        std::fs::write(content.join("blog/gone.md"), "+++\ntitle = \"x\"\n+++\n").unwrap();
+        let found = discover(&content).unwrap();
+        assert_eq!(found.pages, ["blog/gone.md"]);
+        std::fs::remove_file(content.join("blog/gone.md")).unwrap();
+        let options = LoadOptions {
+            root: root.path(),
+            content_dir: &content,
+            drafts: false,
+        };
+        let error = Source::read_page(&options, &found.pages[0], &[]).unwrap_err();
+        let message = &error.diagnostics[0].message;
+        assert_eq!(
+            message,
+            "content/blog/gone.md disappeared while the site was being built"
+        );
+    }
+}

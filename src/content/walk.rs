@@ -63,6 +63,16 @@ pub fn discover(content_dir: &Path) -> Result<Discovered> {
             }
             continue;
         }
+        // Reading a FIFO blocks until something writes to it, and a socket or device is no
+        // page or asset: refuse them instead of hanging the build.
+        if !entry.file_type().is_file() {
+            return Err(Diagnostic::error(
+                "content/not-a-file",
+                format!("content/{relative} is not a regular file"),
+            )
+            .hint("content/ may hold only files and folders: remove the FIFO, socket or device")
+            .into());
+        }
         if let Some(bundle) = bundle_dirs
             .iter()
             .rev()

@@ -18,7 +18,7 @@ use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser
 use self::fence::FenceInfo;
 use self::highlight::{Highlighter, escape};
 use crate::config::MarkdownConfig;
-use crate::diagnostics::{Diagnostic, Location, line_col};
+use crate::diagnostics::{Diagnostic, LineIndex, Location};
 use crate::slug::{UniqueIds, slugify};
 
 // Markers end with a newline so pulldown-cmark's writer keeps its usual spacing around them.
@@ -121,10 +121,11 @@ pub fn parser_options(config: &MarkdownConfig) -> Options {
 pub fn code_blocks(body: &str, config: &MarkdownConfig, first_line: usize) -> Vec<CodeBlock> {
     let mut blocks = Vec::new();
     let mut current: Option<CodeBlock> = None;
+    let lines = LineIndex::new(body);
     for (event, range) in Parser::new_ext(body, parser_options(config)).into_offset_iter() {
         match event {
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
-                let (line, column) = line_col(body, range.start);
+                let (line, column) = lines.line_col(range.start);
                 let fence_line = line + first_line - 1;
                 current = Some(CodeBlock {
                     info: FenceInfo::parse(&info),
@@ -285,6 +286,8 @@ struct Pass<'r, 'i> {
     in_first_paragraph: bool,
     seen_more: bool,
     block_ended: bool,
+    /// Built on the first location asked for (most documents need none).
+    lines: std::cell::OnceCell<LineIndex<'i>>,
 }
 
 impl<'r, 'i> Pass<'r, 'i> {
@@ -316,16 +319,14 @@ impl<'r, 'i> Pass<'r, 'i> {
             in_first_paragraph: false,
             seen_more: false,
             block_ended: false,
+            lines: std::cell::OnceCell::new(),
         }
     }
 
     fn location(&self, offset: usize) -> Location {
-        Location::in_text(
-            self.input.file,
-            self.input.body,
-            offset,
-            self.input.first_line,
-        )
+        let lines = self.lines.get_or_init(|| LineIndex::new(self.input.body));
+        let (line, column) = lines.line_col(offset);
+        Location::new(self.input.file, line + self.input.first_line - 1, column)
     }
 
     fn text(&mut self, text: &str) {
@@ -382,7 +383,13 @@ impl<'r, 'i> Pass<'r, 'i> {
             ));
         }
         html.push('>');
-        pulldown_cmark::html::push_html(&mut html, inner.into_iter());
+        // The heading's events bypass the main loop, so raw HTML is escaped here too.
+        let unsafe_html = self.renderer.config.unsafe_html;
+        let inner = inner.into_iter().map(|event| match event {
+            Event::Html(raw) | Event::InlineHtml(raw) if !unsafe_html => Event::Text(raw),
+            other => other,
+        });
+        pulldown_cmark::html::push_html(&mut html, inner);
         if self.renderer.config.heading_anchors {
             html.push_str(&format!(
                 "<a class=\"heading-anchor\" href=\"#{}\" aria-label=\"Link to this section: {}\">#</a>",
@@ -520,10 +527,11 @@ impl<'r, 'i> Pass<'r, 'i> {
 }
 
 fn is_more_marker(html: &str) -> bool {
-    let trimmed = html.trim();
-    trimmed.starts_with("<!--")
-        && trimmed.ends_with("-->")
-        && trimmed[4..trimmed.len() - 3].trim() == "more"
+    // `<!--->` both starts with `<!--` and ends with `-->`: strip, never slice by length.
+    html.trim()
+        .strip_prefix("<!--")
+        .and_then(|rest| rest.strip_suffix("-->"))
+        .is_some_and(|inner| inner.trim() == "more")
 }
 
 /// Takes events up to and including the one `is_end` accepts, returning those before it.

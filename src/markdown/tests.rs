@@ -148,6 +148,17 @@ fn raw_html_passes_or_is_escaped() {
 }
 
 #[test]
+fn raw_html_in_a_heading_is_escaped_when_unsafe_html_is_off() {
+    let safe = MarkdownConfig {
+        unsafe_html: false,
+        ..MarkdownConfig::default()
+    };
+    let out = render_with(&safe, "## Hi <script>x()</script>\n").unwrap();
+    assert!(!out.html.contains("<script>"), "{}", out.html);
+    assert!(out.html.contains("&lt;script&gt;x()"), "{}", out.html);
+}
+
+#[test]
 fn gfm_features() {
     let out = render(
         "> [!NOTE]\n> careful\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n\n~~old~~ x[^1]\n\n[^1]: note\n",
@@ -189,6 +200,13 @@ fn plain_text_separates_blocks_but_not_inline_pieces() {
         out.plain_text,
         "Intro linking to the second. Setup Again now."
     );
+}
+
+#[test]
+fn short_comments_that_overlap_the_more_marker_do_not_panic() {
+    for body in ["<!--->\n", "<!-->\n", "a <!---> b\n", "<!-- more -->\n"] {
+        render(body);
+    }
 }
 
 #[test]

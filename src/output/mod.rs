@@ -147,11 +147,26 @@ pub struct OutputBuilder {
 
 impl OutputBuilder {
     pub fn add(&mut self, file: OutputFile) {
-        self.output
-            .insert(file, Precedence::Unique, &mut self.errors);
+        self.add_with(file, Precedence::Unique);
     }
 
     pub fn add_with(&mut self, file: OutputFile, precedence: Precedence) {
+        // A `slug`, `path` or alias with `..`, or a term with an empty slug, would otherwise
+        // be written outside the output folder or over another file. Checked here, where every
+        // layer is merged, because layers drop their own insert errors.
+        if !is_plain_relative(&file.path) {
+            self.errors.push(
+                Diagnostic::error(
+                    "output/path",
+                    format!(
+                        "{} would be written to `{}`: not a path inside the output folder",
+                        file.origin, file.path
+                    ),
+                )
+                .hint("a slug, path, alias or taxonomy term must not be empty or contain `..` or `.` segments"),
+            );
+            return;
+        }
         self.output.insert(file, precedence, &mut self.errors);
     }
 
@@ -159,6 +174,13 @@ impl OutputBuilder {
         self.errors.finish()?;
         Ok(self.output)
     }
+}
+
+/// Whether `path` names a file strictly inside the output folder: relative, every segment
+/// non-empty and neither `.` nor `..`.
+fn is_plain_relative(path: &str) -> bool {
+    path.split('/')
+        .all(|segment| !segment.is_empty() && segment != "." && segment != "..")
 }
 
 /// The file a site path is written to: `/blog/x/` -> `blog/x/index.html`, `/feed.xml` ->
@@ -176,8 +198,26 @@ pub fn file_for_path(path: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{Output, OutputFile, Precedence, file_for_path};
+    use super::{Output, OutputBuilder, OutputFile, Precedence, file_for_path};
     use crate::diagnostics::Collector;
+
+    #[test]
+    fn paths_that_leave_the_output_folder_are_refused() {
+        let mut builder = OutputBuilder::default();
+        for path in [
+            "blog/../../x/index.html",
+            "/etc/x",
+            "tags//index.html",
+            "./a",
+            "a/",
+        ] {
+            builder.add(OutputFile::bytes(path, "x", "content/a.md"));
+        }
+        assert!(builder.output.is_empty());
+        let error = builder.finish().unwrap_err();
+        assert_eq!(error.diagnostics.len(), 5);
+        assert!(error.diagnostics[0].message.contains("content/a.md"));
+    }
 
     #[test]
     fn paths_map_to_index_files() {

@@ -61,6 +61,7 @@ pub fn write_atomic(output: &Output, dir: &Path) -> Result<WriteStats> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "public".into());
     std::fs::create_dir_all(parent).map_err(|e| Error::io("create", parent, e))?;
+    recover(dir);
     remove_leftovers(parent, &name);
 
     let temp = parent.join(format!(".{name}{TEMP_MARK}{}", std::process::id()));
@@ -120,6 +121,11 @@ fn write_all(output: &Output, root: &Path) -> Result<WriteStats> {
 fn swap(temp: &Path, dir: &Path, old: &Path) -> Result<()> {
     let _ = std::fs::remove_dir_all(old);
     let had_previous = dir.exists();
+    if had_previous && exchange(temp, dir) {
+        // `temp` now holds the previous site.
+        let _ = std::fs::remove_dir_all(temp);
+        return Ok(());
+    }
     if had_previous {
         std::fs::rename(dir, old).map_err(|e| Error::io("move aside", dir, e))?;
     }
@@ -134,6 +140,65 @@ fn swap(temp: &Path, dir: &Path, old: &Path) -> Result<()> {
         let _ = std::fs::remove_dir_all(old);
     }
     Ok(())
+}
+
+/// Swaps two folders in one step (Linux `renameat2(RENAME_EXCHANGE)`), so there is no instant
+/// at which the output folder is missing, not even for a build killed mid-swap. `false` where
+/// the system or the file system cannot; the caller then renames twice.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> bool {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let (Ok(a), Ok(b)) = (
+        CString::new(a.as_os_str().as_bytes()),
+        CString::new(b.as_os_str().as_bytes()),
+    ) else {
+        return false;
+    };
+    // SAFETY: two valid NUL-terminated paths, resolved against the current directory.
+    let result = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    result == 0
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> bool {
+    false
+}
+
+/// Puts back the previous site if a build was killed between the two renames of a swap (where
+/// no atomic exchange exists): no output folder, and the previous site under its "old" name.
+/// Runs before anything else a build does, so even a build that then fails leaves it in place.
+pub fn recover(dir: &Path) {
+    if dir.exists() {
+        return;
+    }
+    let (Some(parent), Some(name)) = (dir.parent(), dir.file_name()) else {
+        return;
+    };
+    let parent = if parent.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        parent
+    };
+    let old_prefix = format!(".{}{OLD_MARK}", name.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if entry.file_name().to_string_lossy().starts_with(&old_prefix)
+            && std::fs::rename(entry.path(), dir).is_ok()
+        {
+            return;
+        }
+    }
 }
 
 /// Removes temporary folders of earlier builds that were interrupted.

@@ -64,6 +64,9 @@ pub struct Layers {
     pub generated: Output,
     /// Files that yield to anything else at the same path (robots.txt).
     pub defaults: Output,
+    /// Collisions inside the generated layer (two aliases, an alias and an asset): the layer
+    /// keeps one file per path, so they are reported when the layers merge.
+    pub generated_errors: Vec<Diagnostic>,
 }
 
 impl Layers {
@@ -72,6 +75,7 @@ impl Layers {
             output: self.statics.clone(),
             errors: Collector::default(),
         };
+        builder.errors.extend(self.generated_errors.iter().cloned());
         for layer in [&self.pages, &self.generated] {
             for file in layer.files() {
                 builder.add(file.clone());
@@ -308,8 +312,8 @@ impl Site {
             ));
         }
         // Collisions inside the generated layer (two aliases, an alias and an asset) surface
-        // when layers merge; keep the first here.
-        drop(errors);
+        // when layers merge; keep the first file here.
+        let generated_errors = errors.finish().err().map(|e| e.diagnostics);
         let mut defaults = Output::default();
         defaults.replace(OutputFile::bytes(
             "robots.txt",
@@ -317,6 +321,7 @@ impl Site {
             "galley's robots.txt",
         ));
         self.layers.generated = generated;
+        self.layers.generated_errors = generated_errors.unwrap_or_default();
         self.layers.defaults = defaults;
     }
 

@@ -130,6 +130,21 @@ fn two_pages_with_the_same_output_path() {
 }
 
 #[test]
+fn two_pages_claiming_the_same_alias() {
+    // first.md already has aliases = ["/old/first/"].
+    fails_keeping_previous_output(|site| {
+        site.write(
+            "content/blog/copy.md",
+            "+++\ntitle = \"Copy\"\naliases = [\"/old/first/\"]\n+++\n",
+        );
+    })
+    .exit(1)
+    .stderr_has("both produce /old/first/index.html")
+    .stderr_has("an alias of content/blog/copy.md")
+    .stderr_has("an alias of content/blog/first.md");
+}
+
+#[test]
 fn unknown_config_key() {
     fails_keeping_previous_output(|site| {
         let config = std::fs::read_to_string(site.path().join("site.toml")).unwrap();

@@ -212,3 +212,77 @@ pub fn well_formed_xml(xml: &str) -> &str {
         }
     }
 }
+
+/// Reads a child's pipe to its end on a thread (so a chatty child never blocks on a full pipe).
+fn read_in_background(
+    pipe: Option<impl std::io::Read + Send + 'static>,
+) -> std::thread::JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        if let Some(mut pipe) = pipe {
+            let _ = pipe.read_to_end(&mut bytes);
+        }
+        bytes
+    })
+}
+
+/// A finished run with its peak resident memory.
+pub struct Measured {
+    pub run: Run,
+    /// Peak resident set size of the child, in KiB (its own `getrusage`, read through
+    /// `wait4`, so other tests running at the same time do not count).
+    pub peak_rss_kib: u64,
+}
+
+/// Runs `command` to completion, killing it and failing the test if it takes longer than
+/// `limit` (a generous bound that only catches hangs: no test asserts a duration).
+pub fn run_measured(mut command: Command, limit: std::time::Duration) -> Measured {
+    use std::process::Stdio;
+
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    // Reaped by `wait4` below (which also gives its resource usage), not by `Child::wait`.
+    #[allow(clippy::zombie_processes)]
+    let mut child = command.spawn().expect("run galley");
+    let stdout = read_in_background(child.stdout.take());
+    let stderr = read_in_background(child.stderr.take());
+    let pid = child.id() as libc::pid_t;
+    let deadline = std::time::Instant::now() + limit;
+    let (status, usage) = loop {
+        let mut status = 0;
+        // SAFETY: plain FFI calls on a child this test spawned and has not reaped; `usage` is
+        // a zeroed out-parameter the kernel fills.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        let reaped = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
+        if reaped == pid {
+            break (status, usage);
+        }
+        assert!(
+            reaped == 0,
+            "wait4 failed: {}",
+            std::io::Error::last_os_error()
+        );
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("galley did not finish within {limit:?}: it hangs or loops");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let code = libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status));
+    let signal = libc::WIFSIGNALED(status).then(|| libc::WTERMSIG(status));
+    let mut stderr = String::from_utf8_lossy(&stderr.join().expect("stderr reader")).into_owned();
+    if let Some(signal) = signal {
+        stderr.push_str(&format!("\n[killed by signal {signal}]"));
+    }
+    Measured {
+        run: Run {
+            code,
+            stdout: String::from_utf8_lossy(&stdout.join().expect("stdout reader")).into_owned(),
+            stderr,
+        },
+        peak_rss_kib: usage.ru_maxrss as u64,
+    }
+}

@@ -1,0 +1,244 @@
+//! Nothing is lost: a build that is killed at a random point or runs out of space leaves the
+//! previous output exactly as it was, the next build cleans up what the dead one left, and no
+//! build or server ever writes into the site's sources.
+//!
+//! Running out of space is simulated with RLIMIT_FSIZE (set in the child before `exec`): once a
+//! file would grow past the limit, `write` fails with EFBIG, the same mid-build I/O failure a
+//! full disk gives with ENOSPC, without root or a special file system. The kernel also sends
+//! SIGXFSZ, whose default action kills the process: galley must ignore it to report the error.
+
+use std::fmt::Write as _;
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::harness::{Site, galley, run_measured, snapshot};
+use crate::serve::Server;
+
+/// A site large enough that writing it takes a while: `pages` posts with tags.
+fn generated_site(pages: usize, marker: &str) -> Site {
+    let site = Site::fixture("zola-style");
+    write_posts(&site, pages, marker);
+    site
+}
+
+fn write_posts(site: &Site, pages: usize, marker: &str) {
+    for i in 0..pages {
+        let mut body = format!("Post {i}, build {marker}.\n\n");
+        for j in 0..20 {
+            let _ = writeln!(body, "## Part {j}\n\nSome text for part {j} of post {i}.\n");
+        }
+        site.write(
+            &format!("content/blog/gen-{i:04}.md"),
+            format!(
+                "+++\ntitle = \"Generated {i}\"\ndate = 2026-01-{:02}\n[taxonomies]\ntags = [\"t{}\"]\n+++\n{body}",
+                1 + i % 28,
+                i % 40
+            ),
+        );
+    }
+}
+
+/// Folders beside the output that a build leaves behind (its temporary and old copies).
+fn leftovers(site: &Site) -> Vec<String> {
+    std::fs::read_dir(site.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains(".galley-"))
+        .collect()
+}
+
+fn build_command(site: &Site) -> Command {
+    let mut command = galley();
+    command
+        .arg("--root")
+        .arg(site.path())
+        .args(["build", "--quiet"]);
+    command.stdout(Stdio::null()).stderr(Stdio::null());
+    command
+}
+
+/// A seed from the clock, printed so a failing run can be replayed with GALLEY_TEST_SEED.
+fn seed() -> u64 {
+    let seed = std::env::var("GALLEY_TEST_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos() as u64
+                | 1
+        });
+    eprintln!("seed: GALLEY_TEST_SEED={seed}");
+    seed
+}
+
+#[test]
+fn a_build_killed_at_a_random_point_leaves_the_previous_output_intact() {
+    let site = generated_site(600, "old");
+    site.build();
+    let old = snapshot(&site.path().join("public"));
+    assert!(old.len() > 600);
+
+    // The same site with every page changed: a finished build is entirely "new".
+    write_posts(&site, 600, "new");
+    let started = Instant::now();
+    site.build();
+    let full = started.elapsed();
+    let new = snapshot(&site.path().join("public"));
+    assert_ne!(old, new);
+
+    let mut state = seed();
+    let mut current = ("new", &new);
+    let mut killed = 0;
+    for round in 0..10 {
+        // Each round changes every page, so a finished build differs from the previous one.
+        let next = if current.0 == "new" {
+            ("old", &old)
+        } else {
+            ("new", &new)
+        };
+        write_posts(&site, 600, next.0);
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        // Anywhere from the start to a little past the end of a whole build.
+        let delay = full.mul_f64((state % 1000) as f64 / 1000.0 * 1.2);
+        let mut child = build_command(&site).spawn().unwrap();
+        std::thread::sleep(delay);
+        let _ = child.kill();
+        let status = child.wait().unwrap();
+        killed += usize::from(!status.success());
+        let now = snapshot(&site.path().join("public"));
+        // Whenever it died, public/ is one whole build: the previous one, or (killed while
+        // tidying up after the swap) the new one. Never a mix, never missing.
+        if now == *next.1 {
+            current = next;
+        } else {
+            assert!(
+                !status.success() && now == *current.1,
+                "round {round}: killed after {delay:?} ({status}), public/ is neither build"
+            );
+        }
+    }
+    eprintln!("{killed} of 10 builds were killed before they finished");
+    site.build();
+    assert_eq!(
+        leftovers(&site),
+        Vec::<String>::new(),
+        "the next build cleaned up"
+    );
+}
+
+#[test]
+fn an_interrupted_swap_is_recovered_by_the_next_build() {
+    // The state a build killed between moving the old site aside and moving the new one in
+    // would leave: no public/, the previous site under its temporary "old" name.
+    let site = Site::fixture("zola-style");
+    site.build();
+    let old = snapshot(&site.path().join("public"));
+    std::fs::rename(
+        site.path().join("public"),
+        site.path().join(".public.galley-old-999999"),
+    )
+    .unwrap();
+    // A build that fails must still put the previous site back.
+    site.write("templates/page.html", "{{ broken");
+    site.galley(&["build"]).exit(1);
+    assert_eq!(snapshot(&site.path().join("public")), old);
+    assert_eq!(leftovers(&site), Vec::<String>::new());
+}
+
+#[test]
+fn running_out_of_space_is_an_error_and_keeps_the_previous_output() {
+    let site = generated_site(50, "old");
+    site.build();
+    let old = snapshot(&site.path().join("public"));
+    write_posts(&site, 50, "new");
+    let mut command = galley();
+    command.arg("--root").arg(site.path()).arg("build");
+    // SAFETY: setrlimit is async-signal-safe; nothing else runs between fork and exec.
+    unsafe {
+        command.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: 4096,
+                rlim_max: 4096,
+            };
+            if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let measured = run_measured(command, Duration::from_secs(120));
+    let run = measured.run;
+    assert_eq!(
+        run.code,
+        Some(1),
+        "galley must report the failed write, not die of SIGXFSZ:\n{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("error["), "{}", run.stderr);
+    assert!(run.stderr.contains("too large"), "{}", run.stderr);
+    assert_eq!(snapshot(&site.path().join("public")), old);
+    assert_eq!(leftovers(&site), Vec::<String>::new());
+    // With room again, the build succeeds.
+    site.build();
+    assert_ne!(snapshot(&site.path().join("public")), old);
+}
+
+/// Every file and folder under `dir` with its bytes (folders and symlinks by name).
+fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut entries = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.unwrap();
+        let relative = entry.path().strip_prefix(dir).unwrap();
+        let name = relative.to_string_lossy().into_owned();
+        let bytes = if entry.file_type().is_file() {
+            std::fs::read(entry.path()).unwrap()
+        } else {
+            format!("<{:?}>", entry.file_type()).into_bytes()
+        };
+        entries.push((name, bytes));
+    }
+    entries
+}
+
+#[test]
+fn builds_and_serve_never_write_into_the_sources() {
+    let site = Site::fixture("zola-style");
+    // A theme too, so every kind of source folder exists.
+    let templates = site.path().join("templates");
+    crate::harness::copy_dir(&templates, &site.path().join("themes/fixture/templates"));
+    site.write("themes/fixture/static/theme.css", "body { color: red }\n");
+    let config = std::fs::read_to_string(site.path().join("site.toml")).unwrap();
+    site.write("site.toml", format!("theme = \"fixture\"\n{config}"));
+    let sources = ["content", "themes", "static", "templates", "site.toml"];
+    let before: Vec<_> = sources.iter().map(|s| tree(&site.path().join(s))).collect();
+
+    site.build();
+    site.build();
+    let elsewhere = site.path().join("elsewhere");
+    site.galley(&["build", "--drafts", "--output", elsewhere.to_str().unwrap()])
+        .success();
+    {
+        let server = Server::start(&site, &[]);
+        assert_eq!(server.get("/blog/first/").0, 200);
+    }
+    let after: Vec<_> = sources.iter().map(|s| tree(&site.path().join(s))).collect();
+    assert!(before == after, "a source folder changed");
+}
+
+#[test]
+fn an_output_folder_overlapping_the_sources_is_refused() {
+    let site = Site::fixture("zola-style");
+    for output in ["content", "static", "templates", "content/public", "."] {
+        let path = site.path().join(output);
+        site.galley(&["build", "--output", path.to_str().unwrap()])
+            .exit(2)
+            .stderr_has("refusing to write the site to");
+    }
+    assert!(site.path().join("content/blog/first.md").is_file());
+}
