@@ -27,8 +27,13 @@ pub fn index(documents: &[SearchDocument], max_body_chars: usize) -> String {
         .collect();
     // Serialising plain strings cannot fail; an empty index is the harmless fallback.
     let json = serde_json::to_string(&bounded).unwrap_or_else(|_| "[]".into());
-    // The index may be inlined in a <script>; never let it close one.
-    json.replace("</", "<\\/")
+    script_safe(&json)
+}
+
+/// JSON that can be inlined in a `<script>`: every `<` as `\u003c`, so neither `</script>` nor
+/// `<!--` can end or confuse the element. Still the same JSON value.
+pub fn script_safe(json: &str) -> String {
+    json.replace('<', "\\u003c")
 }
 
 fn truncate(text: &str, max_chars: usize) -> String {

@@ -210,10 +210,27 @@ fn remove_leftovers(parent: &Path, name: &str) {
     let old_prefix = format!(".{name}{OLD_MARK}");
     for entry in entries.flatten() {
         let file_name = entry.file_name().to_string_lossy().into_owned();
-        if file_name.starts_with(&temp_prefix) || file_name.starts_with(&old_prefix) {
-            let _ = std::fs::remove_dir_all(entry.path());
+        let Some(pid) = file_name
+            .strip_prefix(&temp_prefix)
+            .or_else(|| file_name.strip_prefix(&old_prefix))
+        else {
+            continue;
+        };
+        // Another build of the same output still running owns its folder: leave it.
+        if still_running(pid) {
+            continue;
         }
+        let _ = std::fs::remove_dir_all(entry.path());
     }
+}
+
+/// Whether the process that named a temporary folder (`.public.galley-tmp-<pid>`) is another
+/// live process. Where that cannot be told (no /proc), the folder counts as a leftover.
+fn still_running(pid: &str) -> bool {
+    let Ok(pid) = pid.parse::<u32>() else {
+        return false;
+    };
+    pid != std::process::id() && Path::new("/proc").join(pid.to_string()).is_dir()
 }
 
 fn absolute(path: &Path) -> PathBuf {
@@ -259,7 +276,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let public = tmp.path().join("public");
         write_atomic(&output(&[("old.html", "old")]), &public).unwrap();
-        std::fs::create_dir(tmp.path().join(".public.galley-tmp-1")).unwrap();
+        std::fs::create_dir(tmp.path().join(".public.galley-tmp-4294967294")).unwrap();
         let stats = write_atomic(&output(&[("a/index.html", "new")]), &public).unwrap();
         assert_eq!((stats.files, stats.bytes), (1, 3));
         assert_eq!(
@@ -272,6 +289,25 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, ["public"]);
+    }
+
+    #[test]
+    fn the_temporary_folder_of_a_running_build_is_left_alone() {
+        let tmp = tempfile::tempdir().unwrap();
+        let public = tmp.path().join("public");
+        let mut other = std::process::Command::new("sleep")
+            .arg("30")
+            .spawn()
+            .unwrap();
+        let theirs = tmp
+            .path()
+            .join(format!(".public.galley-tmp-{}", other.id()));
+        std::fs::create_dir(&theirs).unwrap();
+        write_atomic(&output(&[("index.html", "x")]), &public).unwrap();
+        let kept = theirs.is_dir();
+        let _ = other.kill();
+        let _ = other.wait();
+        assert!(kept, "another live build's folder was removed");
     }
 
     #[test]

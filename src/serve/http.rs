@@ -25,7 +25,32 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/__galley/status", get(status))
         .route("/__galley/manifest", get(manifest))
         .fallback(file)
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            check_host,
+        ))
         .with_state(shared)
+}
+
+/// Refuses requests naming a host this server does not answer to (DNS rebinding).
+async fn check_host(
+    State(shared): State<Arc<Shared>>,
+    request: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok());
+    if shared.host_allowed(host) {
+        next.run(request).await
+    } else {
+        (
+            StatusCode::MISDIRECTED_REQUEST,
+            "this server only answers to local host names",
+        )
+            .into_response()
+    }
 }
 
 async fn script() -> Response {

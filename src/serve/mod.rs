@@ -54,7 +54,20 @@ pub fn run(site_options: SiteOptions, options: ServeOptions) -> Result<()> {
 
     let root =
         std::fs::canonicalize(&site_options.root).unwrap_or_else(|_| site_options.root.clone());
-    let shared = Shared::new(prefix.clone(), root);
+    let allowed_hosts = options.bind.is_loopback().then(|| {
+        let mut hosts: Vec<String> = ["127.0.0.1", "localhost", "[::1]"]
+            .map(String::from)
+            .to_vec();
+        hosts.push(host.clone());
+        if let Some(custom) = base_url
+            .split_once("://")
+            .map(|(_, rest)| rest.split(['/', ':']).next().unwrap_or("").to_owned())
+        {
+            hosts.push(custom);
+        }
+        hosts
+    });
+    let shared = Shared::new(prefix.clone(), root, allowed_hosts);
     let site = match Site::load(&site_options) {
         Ok(site) => {
             if !options.quiet {

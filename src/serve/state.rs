@@ -81,10 +81,14 @@ pub struct Shared {
     pub root: PathBuf,
     /// Identifies this server process to reconnecting browsers.
     pub server_id: String,
+    /// Host names requests may name (`Host` header, port stripped); `None` accepts any.
+    /// On loopback only local names are accepted, so a web page that points a domain of its own
+    /// at 127.0.0.1 (DNS rebinding) cannot read the site through the visitor's browser.
+    pub allowed_hosts: Option<Vec<String>>,
 }
 
 impl Shared {
-    pub fn new(prefix: String, root: PathBuf) -> Arc<Shared> {
+    pub fn new(prefix: String, root: PathBuf, allowed_hosts: Option<Vec<String>>) -> Arc<Shared> {
         let (events, _) = broadcast::channel(64);
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -96,6 +100,7 @@ impl Shared {
             prefix,
             root,
             server_id: format!("{}-{nanos}", std::process::id()),
+            allowed_hosts,
         })
     }
 
@@ -124,6 +129,23 @@ impl Shared {
 
     pub fn subscribe(&self) -> broadcast::Receiver<String> {
         self.events.subscribe()
+    }
+
+    /// Whether a request's `Host` header names this server.
+    pub fn host_allowed(&self, host: Option<&str>) -> bool {
+        let Some(allowed) = &self.allowed_hosts else {
+            return true;
+        };
+        let Some(host) = host else { return false };
+        let name = match host.strip_prefix('[') {
+            Some(rest) => rest
+                .split(']')
+                .next()
+                .map(|h| format!("[{h}]"))
+                .unwrap_or_default(),
+            None => host.split(':').next().unwrap_or_default().to_owned(),
+        };
+        allowed.iter().any(|a| a.eq_ignore_ascii_case(&name))
     }
 
     pub fn hello(&self) -> Message {

@@ -113,16 +113,26 @@ fn rebuild_loop(
         }
         let what = describe(&changes);
         let version = shared.snapshot().version + 1;
-        let result = match site.as_mut() {
-            Some(site) => site
-                .rebuild(&changes)
-                .map(|rebuilt| (rebuilt.jobs, rebuilt.css_only, rebuilt.full)),
-            None => Site::load(&options).map(|fresh| {
-                let jobs = fresh.counts().pages;
-                site = Some(fresh);
-                (jobs, false, true)
-            }),
-        };
+        // A bug in galley must not stop rebuilds for the rest of the session: a panic is
+        // reported like an error, and the next change rebuilds from scratch.
+        let attempt =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match site.as_mut() {
+                Some(site) => site
+                    .rebuild(&changes)
+                    .map(|rebuilt| (rebuilt.jobs, rebuilt.css_only, rebuilt.full)),
+                None => Site::load(&options).map(|fresh| {
+                    let jobs = fresh.counts().pages;
+                    site = Some(fresh);
+                    (jobs, false, true)
+                }),
+            }));
+        let result = attempt.unwrap_or_else(|panic| {
+            site = None;
+            let what = panic.downcast_ref::<&str>().map(|s| (*s).to_owned()).or_else(|| panic.downcast_ref::<String>().cloned()).unwrap_or_default();
+            Err(Diagnostic::error("internal", format!("galley crashed while rebuilding: {what}"))
+                .hint("this is a bug in galley: please report it with the file you saved; the next save rebuilds from scratch")
+                .into())
+        });
         match (result, site.as_ref()) {
             (Ok((jobs, css_only, full)), Some(built)) => {
                 let message = if css_only {

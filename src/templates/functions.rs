@@ -187,8 +187,10 @@ fn json_encode(value: &Value, kwargs: Kwargs, _: &State) -> TeraResult<Value> {
         serde_json::to_string(value)
     };
     let text = text.map_err(|e| Error::message(format!("json_encode: {e}")))?;
-    // JSON inside HTML must not close a <script> element early.
-    Ok(Value::safe_string(&text.replace("</", "<\\/")))
+    // JSON inside HTML must not end or confuse a <script> element.
+    Ok(Value::safe_string(&crate::output::search::script_safe(
+        &text,
+    )))
 }
 
 fn markdown(text: &str, kwargs: Kwargs, _: &State) -> TeraResult<Value> {

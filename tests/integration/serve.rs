@@ -84,11 +84,18 @@ impl Server {
         stream
             .set_read_timeout(Some(Duration::from_secs(10)))
             .unwrap();
-        let mut request = format!(
-            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n",
-            self.port
-        );
-        for (name, value) in headers {
+        // A caller's Host header replaces the default one.
+        let default_host = format!("127.0.0.1:{}", self.port);
+        let host = headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case("host"))
+            .map_or(default_host.as_str(), |(_, v)| v);
+        let mut request =
+            format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
+        for (name, value) in headers
+            .iter()
+            .filter(|(n, _)| !n.eq_ignore_ascii_case("host"))
+        {
             request.push_str(&format!("{name}: {value}\r\n"));
         }
         request.push_str("\r\n");
@@ -405,4 +412,21 @@ fn every_open_page_is_told_to_reload() {
     let a = first.next("reload");
     let b = second.next("reload");
     assert_eq!(a["version"], b["version"]);
+}
+
+#[test]
+fn requests_for_other_host_names_are_refused() {
+    let site = Site::fixture("zola-style");
+    let server = Server::start(&site, &[]);
+    let rebinding = format!("evil.example:{}", server.port);
+    let (status, _, body) = server.request("GET", "/blog/first/", &[("Host", rebinding.as_str())]);
+    assert_eq!(status, 421);
+    assert!(!body.contains("First post"));
+    let local = format!("localhost:{}", server.port);
+    assert_eq!(
+        server
+            .request("GET", "/blog/first/", &[("Host", local.as_str())])
+            .0,
+        200
+    );
 }
