@@ -28,6 +28,8 @@ pub struct Cli {
 pub enum Command {
     /// Build the site into the output folder.
     Build(BuildArgs),
+    /// Check every code block of every page: syntax, Kubernetes and other schemas, `run`.
+    Test(TestArgs),
 }
 
 #[derive(Debug, Args)]
@@ -44,6 +46,39 @@ pub struct BuildArgs {
     /// Print the time spent in each phase.
     #[arg(long)]
     pub timings: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Only these files or folders (relative to the site root), e.g. content/blog/dns.md.
+    pub paths: Vec<PathBuf>,
+    /// Only blocks of these languages (repeatable or comma-separated; aliases such as yml work).
+    #[arg(long, value_name = "LANG")]
+    pub lang: Vec<String>,
+    /// How to print the report.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+    /// Write the report to FILE instead of stdout (for --format junit).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Check every block again instead of reusing results from .galley-cache/.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Do not execute `run` blocks (their syntax is still checked).
+    #[arg(long)]
+    pub no_run: bool,
+    /// Include pages and sections marked `draft = true`.
+    #[arg(long)]
+    pub drafts: bool,
+}
+
+/// Output formats of `galley test`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    Human,
+    Json,
+    Junit,
+    Github,
 }
 
 impl Cli {

@@ -39,6 +39,9 @@ pub struct Config {
     pub markdown: MarkdownConfig,
     #[serde(default)]
     pub search: SearchConfig,
+    /// `galley test`: Kubernetes version, schema folders, run limits, default annotations.
+    #[serde(default)]
+    pub snippets: crate::snippets::SnippetConfig,
     /// Free-form values passed to templates as `config.extra`.
     #[serde(default)]
     pub extra: toml::Table,

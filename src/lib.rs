@@ -11,6 +11,7 @@ pub mod content;
 pub mod diagnostics;
 pub mod markdown;
 pub mod slug;
+pub mod snippets;
 
 use crate::diagnostics::{Error, sort_diagnostics, stderr_color};
 
