@@ -16,7 +16,7 @@
 //!
 //! # The library API
 //!
-//! ```ignore
+//! ```text
 //! let report = galley::snippets::check(&library, &config, &CheckOptions::new(root))?;
 //! for page in &report.pages {            // pages and sections, sorted by file
 //!     for block in &page.blocks {        // block.index = position in code_blocks()

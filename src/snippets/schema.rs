@@ -36,8 +36,16 @@ pub struct Compiled {
 impl Compiled {
     /// Compiles a whole schema document, giving it the `$id` `base` if it has none.
     pub fn document(mut schema: Value, base: &str) -> std::result::Result<Compiled, String> {
+        // A relative `$id` (compose's `compose_spec.json`) gives no absolute keyword locations:
+        // replace it; an absolute one may be what the schema's own references use: keep it.
         if let Value::Object(map) = &mut schema {
-            map.entry("$id").or_insert_with(|| base.into());
+            let absolute = map
+                .get("$id")
+                .and_then(Value::as_str)
+                .is_some_and(|id| id.contains("://"));
+            if !absolute {
+                map.insert("$id".into(), base.into());
+            }
         }
         let base = schema
             .get("$id")
@@ -88,15 +96,43 @@ impl Compiled {
         }
         let fragment = percent_decode(fragment);
         let parent = fragment.rsplit_once('/').map_or("", |(p, _)| p);
-        let mut names: Vec<String> = self
-            .document
-            .pointer(parent)
-            .and_then(|s| s.get("properties"))
-            .and_then(Value::as_object)
-            .map(|p| p.keys().cloned().collect())
-            .unwrap_or_default();
+        let mut names: Vec<String> = Vec::new();
+        if let Some(schema) = self.document.pointer(parent) {
+            self.collect_properties(schema, 0, &mut names);
+        }
+        names.dedup();
         names.sort();
+        names.dedup();
         names
+    }
+
+    /// Property names of a schema, its `allOf`/`anyOf`/`oneOf` branches and the local `$ref`s
+    /// it uses (compose splits a service's fields across such branches).
+    fn collect_properties(&self, schema: &Value, depth: usize, names: &mut Vec<String>) {
+        if depth > 4 {
+            return;
+        }
+        if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
+            names.extend(properties.keys().cloned());
+        }
+        for key in ["allOf", "anyOf", "oneOf"] {
+            for branch in schema
+                .get(key)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                self.collect_properties(branch, depth + 1, names);
+            }
+        }
+        if let Some(target) = schema
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix('#'))
+            .and_then(|pointer| self.document.pointer(&percent_decode(pointer)))
+        {
+            self.collect_properties(target, depth + 1, names);
+        }
     }
 }
 
@@ -146,10 +182,18 @@ fn map_error(
                     .absolute_keyword_location()
                     .map(|uri| uri.as_str().to_owned()),
             );
+            let unevaluated = matches!(
+                error.kind(),
+                ValidationErrorKind::UnevaluatedProperties { .. }
+            );
             for name in unexpected {
+                // A known field whose value failed is "unevaluated" too; its own error says why.
+                if unevaluated && known.contains(name) {
+                    continue;
+                }
                 let child = format!("{pointer}/{}", super::yaml::escape_pointer(name));
                 let span = document.key_span(&child);
-                let close = suggest(name, known.iter().map(String::as_str));
+                let close = closest(name, &known);
                 let mut message = format!("unknown field \"{name}\" in {path}");
                 if let Some(close) = close {
                     message.push_str(&format!(" (did you mean \"{close}\"?)"));
@@ -342,6 +386,31 @@ fn map_branches(
     for inner in best {
         map_error(compiled, document, subject, relaxed, inner, findings);
     }
+}
+
+/// The known name a typo most plausibly meant: like `diagnostics::suggest`, but a swap of two
+/// neighbouring letters (`wiht`, `lables`) counts as one edit.
+pub fn closest<'a>(word: &str, candidates: &'a [String]) -> Option<&'a str> {
+    if let Some(found) = suggest(word, candidates.iter().map(String::as_str)) {
+        return Some(found);
+    }
+    candidates
+        .iter()
+        .map(String::as_str)
+        .find(|candidate| is_transposition(word, candidate))
+}
+
+fn is_transposition(a: &str, b: &str) -> bool {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len() != b.len() {
+        return false;
+    }
+    let differences: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
+    differences.len() == 2
+        && differences[1] == differences[0] + 1
+        && a[differences[0]] == b[differences[1]]
+        && a[differences[1]] == b[differences[0]]
 }
 
 /// `/spec/containers/0/image` -> `Deployment.spec.containers[0].image`.

@@ -141,6 +141,10 @@ fn check_go(codes: &[&str]) -> Vec<Outcome> {
         let (Ok(l), Ok(c)) = (l.parse::<usize>(), c.parse::<usize>()) else {
             continue;
         };
+        // gofmt's later errors in a block are mostly cascades of the first.
+        if !findings[index].is_empty() {
+            continue;
+        }
         let line_in_block = l
             .saturating_sub(offsets[index])
             .clamp(1, codes[index].lines().count().max(1));

@@ -118,6 +118,14 @@ pub fn parse(text: &str) -> Result<Vec<Document>, Finding> {
             finding = finding.hint("YAML keys must be unique in a mapping; the second one would silently replace the first");
         } else if info.contains("tab") {
             finding.code = "yaml/tab".into();
+            // Point at the tab itself rather than where the scanner noticed it.
+            if let Some(column) = text
+                .lines()
+                .nth(finding.line - 1)
+                .and_then(|l| l.chars().position(|c| c == '\t'))
+            {
+                finding.column = column + 1;
+            }
             finding = finding.hint("indent YAML with spaces, never tabs");
         } else {
             finding = finding.hint("check the indentation and the `:` after each key");
@@ -303,6 +311,11 @@ fn check_document(
     }
     if let Some(name) = schemastore::detect(snippet.name(), &document.value) {
         return schemastore::check_named(name, document, relaxed, context);
+    }
+    if annotations.test == super::TestMode::Fragment
+        && let Some(result) = k8s::check_fragment(document, annotations, context)
+    {
+        return result;
     }
     DocumentResult {
         findings: prometheus_rules(document),

@@ -20,7 +20,6 @@ use super::annotations::Annotations;
 use super::schema::{Subject, validate};
 use super::yaml::{Document, DocumentResult};
 use super::{Context, Finding};
-use crate::diagnostics::suggest;
 
 /// Whether a document is a Kubernetes object (has `apiVersion` and `kind`).
 pub fn is_manifest(value: &Value) -> bool {
@@ -125,7 +124,7 @@ pub fn check(
                 kind_span.column,
             )
             .width(kind_span.width);
-            if let Some(close) = suggest(kind, kinds.iter().map(String::as_str)) {
+            if let Some(close) = super::schema::closest(kind, &kinds) {
                 finding
                     .message
                     .push_str(&format!(" (did you mean \"{close}\"?)"));
@@ -148,6 +147,110 @@ pub fn check(
         None => result.no_schema = Some(format!("no schema for {api_version} {kind}")),
     }
     result
+}
+
+/// Built-in kinds tried first when a fragment does not say its kind, in this order.
+const PREFERRED: &[&str] = &[
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "Pod",
+    "Job",
+    "CronJob",
+    "Service",
+    "ConfigMap",
+    "Secret",
+    "Ingress",
+    "HorizontalPodAutoscaler",
+    "NetworkPolicy",
+    "PersistentVolumeClaim",
+    "ServiceAccount",
+    "PodDisruptionBudget",
+    "ReplicaSet",
+    "Role",
+    "ClusterRole",
+    "RoleBinding",
+    "ClusterRoleBinding",
+    "Namespace",
+    "PersistentVolume",
+    "StorageClass",
+    "LimitRange",
+    "ResourceQuota",
+    "PriorityClass",
+    "IngressClass",
+];
+
+/// The most findings a guessed kind may have for its findings to be reported: beyond this
+/// the fragment is more likely a custom resource than a broken built-in one.
+const MAX_GUESSED_FINDINGS: usize = 3;
+
+/// A `test=fragment` document without `apiVersion`/`kind` (`spec.template.spec.affinity`
+/// only): validated against the built-in kinds whose top level has its keys; the closest wins.
+/// Only common kinds are candidates: some rarely used kinds have open specs that would accept
+/// anything. `None` when no candidate is plausible.
+pub fn check_fragment(
+    document: &Document,
+    annotations: &Annotations,
+    context: &Context,
+) -> Option<DocumentResult> {
+    let keys: Vec<&String> = document.value.as_object()?.keys().collect();
+    if keys.is_empty() {
+        return None;
+    }
+    let schemas = context.schemas;
+    let version_name = annotations
+        .k8s
+        .clone()
+        .unwrap_or_else(|| schemas.default_k8s.clone());
+    let version = schemas.k8s.version(&version_name);
+    let mut candidates = version.top_level_kinds(&keys);
+    candidates.retain(|(_, kind, _)| PREFERRED.contains(&kind.as_str()));
+    candidates.sort_by_key(|(_, kind, _)| {
+        (
+            PREFERRED
+                .iter()
+                .position(|p| p == kind)
+                .unwrap_or(PREFERRED.len()),
+            kind.clone(),
+        )
+    });
+    let mut best: Option<(usize, DocumentResult)> = None;
+    for (api_version, kind, definition) in candidates {
+        let Ok(compiled) = schemas.k8s.compiled(&version_name, &definition) else {
+            continue;
+        };
+        let subject = Subject {
+            name: &kind,
+            code: "k8s",
+        };
+        let findings = validate(&compiled, document, &subject, true);
+        let count = findings.len();
+        if best.as_ref().is_none_or(|(c, _)| count < *c) {
+            let badge = format!("Kubernetes {version_name} {api_version} {kind} (fragment)");
+            best = Some((
+                count,
+                DocumentResult {
+                    findings,
+                    badge: Some(badge),
+                    no_schema: None,
+                },
+            ));
+        }
+        if count == 0 {
+            break;
+        }
+    }
+    let (count, mut result) = best?;
+    if count > MAX_GUESSED_FINDINGS {
+        return None;
+    }
+    let kind = result.badge.clone().unwrap_or_default();
+    for finding in &mut result.findings {
+        finding.hint = Some(format!(
+            "this fragment has no apiVersion/kind; it was checked as the closest built-in kind: {kind}"
+        ));
+    }
+    Some(result)
 }
 
 /// Files written like manifests that no API server serves, so their schemas are not in the

@@ -75,6 +75,22 @@ impl Version {
         found
     }
 
+    /// (apiVersion, kind, definition) of every kind whose top level has all of `keys`.
+    pub fn top_level_kinds(&self, keys: &[&String]) -> Vec<(String, String, String)> {
+        let defs = self.document.get("$defs");
+        self.kinds
+            .iter()
+            .filter(|((_, kind), _)| !IGNORED_KINDS.contains(&kind.as_str()))
+            .filter(|(_, definition)| {
+                let properties = defs
+                    .and_then(|d| d.get(definition.as_str()))
+                    .and_then(|d| d.get("properties"));
+                properties.is_some_and(|p| keys.iter().all(|k| p.get(k.as_str()).is_some()))
+            })
+            .map(|((api, kind), definition)| (api.clone(), kind.clone(), definition.clone()))
+            .collect()
+    }
+
     /// The kinds served as `api_version`, sorted.
     pub fn kinds_of(&self, api_version: &str) -> Vec<String> {
         let mut found: Vec<String> = self
