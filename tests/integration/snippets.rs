@@ -261,3 +261,275 @@ fn every_labelled_snippet_gets_its_verdict_and_lines() {
         problems.join("\n")
     );
 }
+
+const VALID_DEPLOYMENT: &str = "```yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n        - name: web\n          image: nginx\n```\n";
+
+fn stdout(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn a_passing_site_exits_0_with_the_closing_line() {
+    let site = Site::with_page(VALID_DEPLOYMENT);
+    let output = site.galley().arg("test").output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert!(
+        stdout(&output).ends_with("1 passed, 0 failed, 0 skipped\n"),
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn a_typo_is_reported_at_its_line_and_column_with_a_suggestion() {
+    let page = VALID_DEPLOYMENT.replace("  selector:", "  replcas: 2\n  selector:");
+    let site = Site::with_page(&page);
+    let output = site.galley().arg("test").output().unwrap();
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    // Front matter takes lines 1-3, the fence line 4, so `replcas` is on line 10.
+    assert!(
+        text.contains("error[k8s/unknown-field]: unknown field \"replcas\" in Deployment.spec (did you mean \"replicas\"?)"),
+        "{text}"
+    );
+    assert!(text.contains("--> content/blog/post.md:10:3"), "{text}");
+    assert!(text.contains("^^^^^^^"), "{text}");
+    assert!(text.ends_with("0 passed, 1 failed, 0 skipped\n"), "{text}");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let site = Site::with_page(VALID_DEPLOYMENT);
+    let output = site
+        .galley()
+        .args(["test", "--lang", "cobol"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let output = site
+        .galley()
+        .args(["test", "content/blog/nope.md"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no such file"));
+    let output = site
+        .galley()
+        .args(["test", "--format", "xml"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn github_format_writes_workflow_commands() {
+    let site = Site::with_page("```json\n{\"a\": 1,}\n```\n");
+    let output = site
+        .galley()
+        .args(["test", "--format", "github"])
+        .output()
+        .unwrap();
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        text.starts_with(
+            "::error file=content/blog/post.md,line=5,col=9,title=json/syntax::invalid JSON"
+        ),
+        "{text}"
+    );
+    assert!(text.ends_with("0 passed, 1 failed, 0 skipped\n"), "{text}");
+}
+
+#[test]
+fn junit_report_goes_to_a_file_and_is_well_formed() {
+    let site = Site::fixture("snippets");
+    let report = site.path().join("junit.xml");
+    let output = site
+        .galley()
+        .args(["test", "--no-run", "--format", "junit", "--output"])
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let xml = std::fs::read_to_string(&report).unwrap();
+    let mut reader = quick_xml::Reader::from_str(&xml);
+    let (mut cases, mut failures, mut skipped) = (0, 0, 0);
+    loop {
+        match reader.read_event().expect("well-formed XML") {
+            quick_xml::events::Event::Eof => break,
+            quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e) => {
+                match e.name().as_ref() {
+                    "testcase" => cases += 1,
+                    "failure" => failures += 1,
+                    "skipped" => skipped += 1,
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    assert!(cases >= 200, "{cases} test cases");
+    assert!(
+        failures > 50 && skipped > 3,
+        "{failures} failures, {skipped} skipped"
+    );
+    // The closing line still goes to stdout for the CI log.
+    assert!(stdout(&output).contains(" passed, "), "{}", stdout(&output));
+}
+
+#[test]
+fn the_cache_rechecks_only_changed_blocks() {
+    let body = format!("{VALID_DEPLOYMENT}\n```bash\necho one\n```\n");
+    let site = Site::with_page(&body);
+    let cached = |report: &Value| -> Vec<bool> {
+        report["pages"][0]["blocks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["cached"].as_bool().unwrap())
+            .collect()
+    };
+    let (first, _) = site.json(&[]);
+    assert_eq!(cached(&first), [false, false]);
+    assert!(site.path().join(".galley-cache/snippets.json").is_file());
+    let (second, code) = site.json(&[]);
+    assert_eq!(code, 0);
+    assert_eq!(cached(&second), [true, true]);
+    // A line added above both blocks moves them; only the edited block is checked again.
+    let page = site.path().join("content/blog/post.md");
+    let text = std::fs::read_to_string(&page).unwrap();
+    std::fs::write(
+        &page,
+        text.replacen("+++\n```", "+++\nIntro.\n\n```", 1)
+            .replace("echo one", "echo two"),
+    )
+    .unwrap();
+    let (third, _) = site.json(&[]);
+    assert_eq!(cached(&third), [true, false]);
+    assert_eq!(third["pages"][0]["blocks"][0]["line"], 7);
+    let (fourth, _) = site.json(&["--no-cache"]);
+    assert_eq!(cached(&fourth), [false, false]);
+}
+
+#[test]
+fn cached_failures_still_point_at_the_right_line() {
+    let site = Site::with_page("```toml\na = 1\nb = \n```\n");
+    let (first, _) = site.json(&[]);
+    assert_eq!(
+        first["pages"][0]["blocks"][0]["diagnostics"][0]["location"]["line"],
+        6
+    );
+    let page = site.path().join("content/blog/post.md");
+    let text = std::fs::read_to_string(&page).unwrap();
+    std::fs::write(&page, text.replacen("+++\n```", "+++\n\n\n```", 1)).unwrap();
+    let (second, code) = site.json(&[]);
+    assert_eq!(code, 1);
+    let block = &second["pages"][0]["blocks"][0];
+    assert_eq!(block["cached"], true);
+    assert_eq!(block["diagnostics"][0]["location"]["line"], 8);
+}
+
+#[test]
+fn language_and_path_filters() {
+    let site = Site::fixture("snippets");
+    let (report, _) = site.json(&["--no-run", "--lang", "json,toml"]);
+    let langs: Vec<&str> = report["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["blocks"].as_array().unwrap())
+        .map(|b| b["lang"].as_str().unwrap())
+        .collect();
+    assert_eq!(langs.len(), 17, "{langs:?}");
+    assert!(
+        langs.iter().all(|l| *l == "json" || *l == "toml"),
+        "{langs:?}"
+    );
+    let (report, _) = site.json(&["--no-run", "content/data.md", "content/run.md"]);
+    let files: Vec<&str> = report["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, ["content/data.md", "content/run.md"]);
+}
+
+#[test]
+fn no_run_checks_run_blocks_without_executing_them() {
+    let site = Site::with_page("```console,run\n$ echo hello\ngoodbye\n```\n");
+    let (report, code) = site.json(&[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        report["pages"][0]["blocks"][0]["diagnostics"][0]["code"],
+        "run/output"
+    );
+    let (report, code) = site.json(&["--no-run"]);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(
+        report["pages"][0]["blocks"][0]["badge"],
+        "syntax: console (bash)"
+    );
+}
+
+#[test]
+fn run_blocks_leave_no_temporary_folder_behind() {
+    let site = Site::with_page("```console,run\n$ pwd\n[..]galley-run-[..]\n```\n");
+    let (report, code) = site.json(&[]);
+    assert_eq!(code, 0, "{report}");
+    let leftovers = std::fs::read_dir(std::env::temp_dir())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with("galley-run-"))
+        .filter(|e| {
+            // Other tests may be running blocks right now; only old folders count.
+            e.metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t.elapsed().is_ok_and(|d| d.as_secs() > 60))
+        })
+        .count();
+    assert_eq!(leftovers, 0);
+}
+
+#[test]
+fn drafts_are_checked_only_with_the_flag() {
+    let site = Site::with_page("```json\n{}\n```\n");
+    let page = site.path().join("content/blog/post.md");
+    let text = std::fs::read_to_string(&page).unwrap();
+    std::fs::write(
+        &page,
+        text.replace("title = \"Post\"", "title = \"Post\"\ndraft = true"),
+    )
+    .unwrap();
+    let (report, _) = site.json(&[]);
+    assert_eq!(report["summary"]["passed"], 0);
+    let (report, _) = site.json(&["--drafts"]);
+    assert_eq!(report["summary"]["passed"], 1);
+}
+
+#[test]
+fn page_front_matter_and_site_settings_apply_to_every_block() {
+    let site = Site::with_page("```yaml\nspec:\n  replicas: 2\n```\n");
+    let page = site.path().join("content/blog/post.md");
+    let text = std::fs::read_to_string(&page).unwrap();
+    std::fs::write(
+        &page,
+        text.replace(
+            "title = \"Post\"",
+            "title = \"Post\"\n[snippets]\ntest = \"skip\"\nreason = \"draft examples\"",
+        ),
+    )
+    .unwrap();
+    let (report, code) = site.json(&[]);
+    assert_eq!(code, 0);
+    assert_eq!(report["pages"][0]["blocks"][0]["reason"], "draft examples");
+    let config = site.path().join("site.toml");
+    std::fs::write(
+        &config,
+        "title = \"T\"\nbase_url = \"https://example.org/\"\n[snippets]\nk8s = \"1.12\"\n",
+    )
+    .unwrap();
+    let output = site.galley().arg("test").output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("1.25, 1.26"));
+}
