@@ -18,7 +18,7 @@ use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser
 use self::fence::FenceInfo;
 use self::highlight::{Highlighter, escape};
 use crate::config::MarkdownConfig;
-use crate::diagnostics::{Diagnostic, Location, line_col};
+use crate::diagnostics::{Diagnostic, Location};
 use crate::slug::{UniqueIds, slugify};
 
 // Markers end with a newline so pulldown-cmark's writer keeps its usual spacing around them.
@@ -116,10 +116,19 @@ pub fn parser_options(config: &MarkdownConfig) -> Options {
 pub fn code_blocks(body: &str, config: &MarkdownConfig, first_line: usize) -> Vec<CodeBlock> {
     let mut blocks = Vec::new();
     let mut current: Option<CodeBlock> = None;
+    // Lines are counted incrementally: `line_col` from the start of the body for every block
+    // made pages with many blocks quadratic (measured by `galley test` on 10,000 blocks).
+    let (mut scanned, mut line) = (0, 1);
     for (event, range) in Parser::new_ext(body, parser_options(config)).into_offset_iter() {
         match event {
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
-                let (line, column) = line_col(body, range.start);
+                line += body.as_bytes()[scanned..range.start]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count();
+                scanned = range.start;
+                let line_start = body[..range.start].rfind('\n').map_or(0, |i| i + 1);
+                let column = body[line_start..range.start].chars().count() + 1;
                 let fence_line = line + first_line - 1;
                 current = Some(CodeBlock {
                     info: FenceInfo::parse(&info),
