@@ -24,13 +24,13 @@ measure() {
     for _ in $(seq "$runs"); do
         if [ "$cold" = yes ]; then rm -rf "$work/site/.galley-cache"; fi
         /usr/bin/time -f "%e %M" -o "$work/time" "$@" > /dev/null 2>&1 || true
-        cat "$work/time"
+        tail -1 "$work/time"
     done | sort -n | awk -v label="$label" '
         { t[NR] = $1; if ($2 > rss) rss = $2 }
         END { printf "%-34s median %6.3f s  (min %.3f, max %.3f)  peak RSS %4d MB\n", label, t[int((NR + 1) / 2)], t[1], t[NR], rss / 1024 }'
 }
 
-"$galley" --root "$work/site" test --no-cache | tail -1
+{ "$galley" --root "$work/site" test --no-cache || true; } | tail -1
 measure "galley test, cold" yes "$galley" --root "$work/site" test
 "$galley" --root "$work/site" test > /dev/null || true
 measure "galley test, cached" no "$galley" --root "$work/site" test

@@ -82,10 +82,14 @@ impl Cache {
         if std::fs::create_dir_all(dir).is_err() {
             return;
         }
-        let Ok(mut file) = tempfile::NamedTempFile::new_in(dir) else {
+        let Ok(file) = tempfile::NamedTempFile::new_in(dir) else {
             return;
         };
-        if serde_json::to_writer(&mut file, &disk).is_ok() {
+        // Buffered: serde_json writes in small pieces, one system call each otherwise.
+        let mut writer = std::io::BufWriter::with_capacity(1 << 20, file);
+        if serde_json::to_writer(&mut writer, &disk).is_ok()
+            && let Ok(file) = writer.into_inner()
+        {
             let _ = file.persist(&path);
         }
     }

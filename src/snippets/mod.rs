@@ -382,19 +382,28 @@ pub fn check(library: &Library, config: &Config, options: &CheckOptions) -> Resu
     let pending: Vec<usize> = (0..snippets.len())
         .filter(|&i| outcomes[i].is_none())
         .collect();
-    let mut toolchain_batch = Vec::new();
-    let checked: Vec<(usize, Option<Outcome>)> = pending
-        .par_iter()
-        .map(|&i| (i, check_in_process(&snippets[i], &context)))
-        .collect();
+    let (toolchain_batch, in_process): (Vec<usize>, Vec<usize>) = pending
+        .into_iter()
+        .partition(|&i| matches!(snippets[i].lang, Lang::Go | Lang::Python));
+    // The toolchain processes run while the in-process checkers keep both cores busy.
+    let (checked, batch_outcomes) = std::thread::scope(|scope| {
+        let batch = scope.spawn(|| {
+            let batch: Vec<&Snippet> = toolchain_batch.iter().map(|&i| &snippets[i]).collect();
+            toolchain::check_batch(&batch)
+        });
+        let checked: Vec<(usize, Outcome)> = in_process
+            .par_iter()
+            .map(|&i| (i, check_in_process(&snippets[i], &context)))
+            .collect();
+        (
+            checked,
+            batch.join().expect("the toolchain batch does not panic"),
+        )
+    });
     for (i, outcome) in checked {
-        match outcome {
-            Some(outcome) => outcomes[i] = Some((outcome, false)),
-            None => toolchain_batch.push(i),
-        }
+        outcomes[i] = Some((outcome, false));
     }
-    let batch: Vec<&Snippet> = toolchain_batch.iter().map(|&i| &snippets[i]).collect();
-    for (i, outcome) in toolchain_batch.iter().zip(toolchain::check_batch(&batch)) {
+    for (i, outcome) in toolchain_batch.iter().zip(batch_outcomes) {
         outcomes[*i] = Some((apply_mode(&snippets[*i], outcome), false));
     }
 
@@ -436,14 +445,14 @@ pub struct Context<'a> {
     pub settings: &'a SnippetConfig,
 }
 
-/// Checks a block in this process, or returns `None` for the toolchain batch.
-fn check_in_process(snippet: &Snippet, context: &Context) -> Option<Outcome> {
+/// Checks a block in this process (Go and Python go to [`toolchain::check_batch`]).
+fn check_in_process(snippet: &Snippet, context: &Context) -> Outcome {
     let annotations = match &snippet.annotations {
         Ok(annotations) => annotations,
-        Err(finding) => return Some(Outcome::failed("invalid annotation", vec![finding.clone()])),
+        Err(finding) => return Outcome::failed("invalid annotation", vec![finding.clone()]),
     };
     if let TestMode::Skip(reason) = &annotations.test {
-        return Some(Outcome::skipped(reason.clone()));
+        return Outcome::skipped(reason.clone());
     }
     let relaxed = annotations.test == TestMode::Fragment;
     let outcome = match &snippet.lang {
@@ -452,7 +461,7 @@ fn check_in_process(snippet: &Snippet, context: &Context) -> Option<Outcome> {
         Lang::Toml => data::check_toml(&snippet.code),
         Lang::Shell(dialect) => shell::check_script(&snippet.code, *dialect),
         Lang::Console => shell::check_console(&snippet.code),
-        Lang::Go | Lang::Python => return None,
+        Lang::Go | Lang::Python => unreachable!("Go and Python blocks are checked in a batch"),
         Lang::Rust => parsers::check_rust(&snippet.code),
         Lang::Hcl => parsers::check_hcl(&snippet.code),
         Lang::Sql => parsers::check_sql(&snippet.code),
@@ -462,7 +471,7 @@ fn check_in_process(snippet: &Snippet, context: &Context) -> Option<Outcome> {
         Lang::NotCode(lang) => Outcome::skipped(format!("`{lang}` is not checked")),
         Lang::None => Outcome::skipped("no language on the fence"),
     };
-    Some(apply_mode(snippet, outcome))
+    apply_mode(snippet, outcome)
 }
 
 /// Applies `test=fail`: a block meant to be wrong passes only if its check failed.
