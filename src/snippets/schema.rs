@@ -62,26 +62,6 @@ impl Compiled {
         })
     }
 
-    /// Compiles a reference into a document already in `registry` (`base#pointer`).
-    pub fn reference(
-        registry: &jsonschema::Registry,
-        document: Arc<Value>,
-        base: &str,
-        pointer: &str,
-    ) -> std::result::Result<Compiled, String> {
-        let schema = serde_json::json!({ "$ref": format!("{base}#{pointer}") });
-        let validator = jsonschema::options()
-            .with_draft(jsonschema::Draft::Draft202012)
-            .with_registry(registry)
-            .build(&schema)
-            .map_err(|e| format!("invalid schema: {e}"))?;
-        Ok(Compiled {
-            validator,
-            document,
-            base: base.to_owned(),
-        })
-    }
-
     /// The property names of the schema object at `keyword` (an absolute keyword location
     /// such as `https://x/defs.json#/$defs/Spec/additionalProperties`).
     fn properties_near(&self, keyword: Option<String>) -> Vec<String> {

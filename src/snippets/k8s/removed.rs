@@ -210,6 +210,8 @@ pub fn find(api_version: &str, kind: &str, version: &str, store: &Store) -> Opti
         Some((_, _, removed_in, replacement)) => {
             ((*removed_in).to_owned(), (*replacement).to_owned())
         }
+        // Custom resources never were built in: do not decode every older version for them.
+        None if !served_group(api_version, store) => return None,
         None => {
             // Served by an older vendored version? Then it went away in the next one.
             let older: Vec<&&str> = VERSIONS.iter().filter(|v| parse(v) < pinned).collect();
@@ -243,6 +245,14 @@ pub fn find(api_version: &str, kind: &str, version: &str, store: &Store) -> Opti
         ),
         hint,
     })
+}
+
+/// Whether the API group of `api_version` is built into the newest vendored version (groups
+/// are only ever added to Kubernetes, their versions come and go).
+fn served_group(api_version: &str, store: &Store) -> bool {
+    let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
+    let newest = VERSIONS.last().copied().unwrap_or_default();
+    store.version(newest).is_builtin_group(group)
 }
 
 fn parse(version: &str) -> (u32, u32) {
