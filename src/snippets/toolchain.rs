@@ -5,14 +5,23 @@
 //! Go fragments are wrapped: a block without `package` gets `package main` (declarations) or
 //! `package main` + `func _() {` (statements); the error lines are shifted back. Python
 //! `>>>` sessions keep only their `>>> ` and `... ` lines. A missing toolchain makes its blocks
-//! "skipped" with the reason and the package to install, never "passed".
+//! "skipped" with the reason and the package to install, never "passed". The processes run in
+//! the same sandbox as `run` blocks (cleared environment, time limit), so a user's
+//! `PYTHONPATH` or a hung toolchain cannot change or stall the verdicts.
 
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::time::Duration;
 
 use super::extract::Lang;
+use super::runner::sandbox::{self, Limits};
 use super::{Finding, Outcome, Snippet};
+
+/// A checker process is killed (with its process group) if it hangs; its output is small.
+const LIMITS: Limits = Limits {
+    timeout: Duration::from_secs(120),
+    output_limit: 16 << 20,
+};
 
 /// Checks Go and Python blocks; one outcome per snippet, in order.
 pub fn check_batch(snippets: &[&Snippet]) -> Vec<Outcome> {
@@ -112,14 +121,18 @@ fn check_go(codes: &[&str]) -> Vec<Outcome> {
         offsets.push(offset);
         paths.push(path);
     }
-    let output = match Command::new("gofmt")
-        .arg("-e")
-        .arg("-l")
-        .args(&paths)
-        .stdin(Stdio::null())
-        .output()
-    {
-        Ok(output) => output,
+    let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    let mut args = vec!["-e", "-l"];
+    args.extend(names.iter().map(String::as_str));
+    let stderr = match sandbox::run("gofmt", &args, dir.path(), LIMITS) {
+        // `-l` lists badly formatted files on the same pipe: those lines have no `.go:LINE:`.
+        Ok(ran) if !ran.timed_out => ran.output,
+        Ok(_) => {
+            return codes
+                .iter()
+                .map(|_| Outcome::skipped("gofmt did not finish in 120 s"))
+                .collect();
+        }
         Err(_) => {
             return codes
                 .iter()
@@ -127,7 +140,6 @@ fn check_go(codes: &[&str]) -> Vec<Outcome> {
                 .collect();
         }
     };
-    let stderr = String::from_utf8_lossy(&output.stderr);
     let mut findings: Vec<Vec<Finding>> = vec![Vec::new(); codes.len()];
     for line in stderr.lines() {
         // /tmp/x/b3.go:4:2: expected ';', found x
@@ -216,15 +228,17 @@ fn check_python(codes: &[&str]) -> Vec<Outcome> {
         }
         paths.push(path);
     }
-    let output = match Command::new("python3")
-        .arg("-I")
-        .arg("-c")
-        .arg(PYTHON_CHECKER)
-        .args(&paths)
-        .stdin(Stdio::null())
-        .output()
-    {
-        Ok(output) if output.status.success() => output,
+    let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    let mut args = vec!["-I", "-c", PYTHON_CHECKER];
+    args.extend(names.iter().map(String::as_str));
+    let output = match sandbox::run("python3", &args, dir.path(), LIMITS) {
+        Ok(ran) if ran.status == Some(0) => ran.output,
+        Ok(ran) if ran.timed_out => {
+            return codes
+                .iter()
+                .map(|_| Outcome::skipped("python3 did not finish in 120 s"))
+                .collect();
+        }
         _ => {
             return codes
                 .iter()
@@ -233,7 +247,7 @@ fn check_python(codes: &[&str]) -> Vec<Outcome> {
         }
     };
     let mut findings: Vec<Vec<Finding>> = vec![Vec::new(); codes.len()];
-    for line in String::from_utf8_lossy(&output.stdout).lines() {
+    for line in output.lines() {
         let Ok(value) = serde_json::from_str::<serde_json::Value>(line) else {
             continue;
         };
