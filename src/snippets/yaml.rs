@@ -59,6 +59,26 @@ impl Document {
         }
     }
 
+    /// The node at `pointer` as a document of its own (an item of a `kind: List`), keeping
+    /// its positions in the block.
+    pub fn sub(&self, pointer: &str) -> Option<Document> {
+        let value = self.value.pointer(pointer)?.clone();
+        let positions: HashMap<String, NodePos> = self
+            .positions
+            .iter()
+            .filter_map(|(p, pos)| {
+                let rest = p.strip_prefix(pointer)?;
+                (rest.is_empty() || rest.starts_with('/')).then(|| (rest.to_owned(), *pos))
+            })
+            .collect();
+        let start = positions.get("").map_or(self.start, |pos| pos.value);
+        Some(Document {
+            value,
+            positions,
+            start,
+        })
+    }
+
     /// The closest known ancestor of `pointer` (the root at worst).
     fn nearest(&self, pointer: &str) -> Span {
         let mut current = pointer;

@@ -52,6 +52,30 @@ pub fn check(
         ));
         return result;
     };
+    // `kind: List` (what `kubectl get -o yaml` prints): each item is a manifest of its own.
+    if kind == "List" && api_version == "v1" {
+        let items = document.value["items"].as_array().map_or(0, Vec::len);
+        for i in 0..items {
+            let Some(item) = document.sub(&format!("/items/{i}")) else {
+                continue;
+            };
+            if !is_manifest(&item.value) {
+                let span = item.start;
+                result.findings.push(Finding::error(
+                    "k8s/missing-field",
+                    format!("List.items[{i}] has no apiVersion and kind"),
+                    span.line,
+                    span.column,
+                ));
+                continue;
+            }
+            let inner = check(&item, annotations, relaxed, context);
+            result.findings.extend(inner.findings);
+            result.badge = result.badge.or(inner.badge);
+            result.no_schema = result.no_schema.or(inner.no_schema);
+        }
+        return result;
+    }
     let schemas = context.schemas;
     let version_name = annotations
         .k8s
