@@ -29,6 +29,8 @@
 //! report.badges(&page.source.display);   // (block index, badge HTML) for the renderer
 //! ```
 //!
+//! `check_with(&library, &config, &options, &schemas)` does the same with schemas loaded once
+//! by the caller (`schema::Schemas::load(root, &config.snippets)`), for `galley serve`.
 //! `check` returns `Err` only for problems that stop the whole run (an unreadable schema
 //! folder, a bad `[snippets]` table); a failing snippet is a [`Verdict::Failed`] in the report.
 
@@ -348,8 +350,20 @@ impl Report {
 
 /// Checks every selected block of `library`. See the module documentation.
 pub fn check(library: &Library, config: &Config, options: &CheckOptions) -> Result<Report> {
+    let schemas = schema::Schemas::load(&options.root, &config.snippets)?;
+    check_with(library, config, options, &schemas)
+}
+
+/// [`check`] with schemas loaded by the caller, so a long-lived caller (`galley serve`) keeps
+/// every compiled schema between rebuilds. Load them again with [`schema::Schemas::load`] when
+/// site.toml or a schema folder changes.
+pub fn check_with(
+    library: &Library,
+    config: &Config,
+    options: &CheckOptions,
+    schemas: &schema::Schemas,
+) -> Result<Report> {
     let settings = &config.snippets;
-    let schemas = schema::Schemas::load(&options.root, settings)?;
     let snippets = extract::snippets(library, config, options, &schemas.k8s_versions())?;
 
     let cache = if options.use_cache {
@@ -359,7 +373,7 @@ pub fn check(library: &Library, config: &Config, options: &CheckOptions) -> Resu
     };
     let keys: Vec<blake3::Hash> = snippets
         .par_iter()
-        .map(|s| cache::key(s, &schemas))
+        .map(|s| cache::key(s, schemas))
         .collect();
 
     // In-process checkers run on rayon's threads; Go and Python blocks are batched into one
@@ -375,10 +389,7 @@ pub fn check(library: &Library, config: &Config, options: &CheckOptions) -> Resu
             }
         })
         .collect();
-    let context = Context {
-        schemas: &schemas,
-        settings,
-    };
+    let context = Context { schemas, settings };
     let pending: Vec<usize> = (0..snippets.len())
         .filter(|&i| outcomes[i].is_none())
         .collect();
