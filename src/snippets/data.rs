@@ -12,14 +12,17 @@ pub fn check_json(code: &str) -> Outcome {
                 .rsplit_once(" at line ")
                 .map_or(message.as_str(), |(m, _)| m)
                 .to_owned();
+            // serde_json counts columns in bytes; diagnostics count characters.
+            let line = error.line().max(1);
+            let column = super::char_column(code, line, error.column());
             Outcome::failed(
                 "invalid JSON",
                 vec![
                     Finding::error(
                         "json/syntax",
                         format!("invalid JSON: {message}"),
-                        error.line().max(1),
-                        error.column().max(1),
+                        line,
+                        column.max(1),
                     )
                     .hint("JSON allows no comments, trailing commas or `...` elisions"),
                 ],
@@ -54,6 +57,8 @@ mod tests {
     #[test]
     fn json_errors_have_positions() {
         assert_eq!(check_json("{\"a\": [1, 2]}\n").verdict, Verdict::Passed);
+        let outcome = check_json("{\"é\": 1,}\n");
+        assert_eq!(outcome.findings[0].column, 9);
         let outcome = check_json("{\n  \"a\": 1,\n}\n");
         assert_eq!(outcome.verdict, Verdict::Failed);
         assert_eq!(outcome.findings[0].line, 3);

@@ -580,6 +580,19 @@ impl Snippet {
     }
 }
 
+/// A 1-based column counted in bytes (gofmt, serde_json) -> counted in characters.
+pub(crate) fn char_column(code: &str, line: usize, byte_column: usize) -> usize {
+    let Some(text) = code.lines().nth(line.saturating_sub(1)) else {
+        return byte_column.max(1);
+    };
+    let bytes = byte_column.saturating_sub(1).min(text.len());
+    let mut boundary = bytes;
+    while !text.is_char_boundary(boundary) {
+        boundary -= 1;
+    }
+    text[..boundary].chars().count() + 1 + byte_column.saturating_sub(1 + text.len())
+}
+
 /// Whether `path` (as given on the command line) selects the file `absolute`.
 pub(crate) fn path_selects(root: &Path, selector: &Path, absolute: &Path) -> bool {
     let selector = if selector.is_absolute() {
@@ -589,4 +602,17 @@ pub(crate) fn path_selects(root: &Path, selector: &Path, absolute: &Path) -> boo
     };
     let normalise = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
     normalise(absolute).starts_with(normalise(&selector))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::char_column;
+
+    #[test]
+    fn byte_columns_become_character_columns() {
+        assert_eq!(char_column("ab\n{\"é\": 1,}", 2, 10), 9);
+        assert_eq!(char_column("abc", 1, 2), 2);
+        assert_eq!(char_column("abc", 1, 4), 4);
+        assert_eq!(char_column("abc", 5, 3), 3);
+    }
 }

@@ -164,7 +164,8 @@ fn check_go(codes: &[&str]) -> Vec<Outcome> {
             "go/syntax",
             format!("invalid Go: {}", message.trim()),
             line_in_block,
-            c,
+            // gofmt counts columns in bytes.
+            super::char_column(codes[index], line_in_block, c),
         ));
     }
     findings
