@@ -76,13 +76,16 @@ pub fn missing(tool: &str, package: &str) -> Outcome {
     ))
 }
 
-/// Wraps a Go block into a file; returns the text and how many lines were added before it.
-pub fn wrap_go(code: &str) -> (String, usize) {
-    let has_package = code.lines().any(|l| l.trim_start().starts_with("package "));
+/// A Go block as a file: the text, and for each line of the file the block's line (0 for the
+/// lines the wrapping added).
+pub fn wrap_go(code: &str) -> (String, Vec<usize>) {
+    let lines: Vec<&str> = code.lines().collect();
+    let numbered = |range: std::ops::Range<usize>| range.map(|i| i + 1);
+    let has_package = lines.iter().any(|l| l.trim_start().starts_with("package "));
     if has_package {
-        return (code.to_owned(), 0);
+        return (code.to_owned(), numbered(0..lines.len()).collect());
     }
-    let declarations = code.lines().all(|l| {
+    let declarations = lines.iter().all(|l| {
         let t = l.trim_end();
         t.is_empty()
             || l.starts_with(char::is_whitespace)
@@ -94,10 +97,41 @@ pub fn wrap_go(code: &str) -> (String, usize) {
                 .any(|k| t.starts_with(k))
     });
     if declarations {
-        (format!("package main\n{code}"), 1)
-    } else {
-        (format!("package main\nfunc _() {{\n{code}\n}}\n"), 2)
+        let map = std::iter::once(0).chain(numbered(0..lines.len())).collect();
+        return (format!("package main\n{code}"), map);
     }
+    // Statements: the leading imports stay at file level, the rest goes into a function.
+    let mut imports = 0;
+    let mut in_block = false;
+    for line in &lines {
+        let t = line.trim();
+        if in_block {
+            in_block = t != ")";
+        } else if t.starts_with("import (") {
+            in_block = true;
+        } else if !(t.starts_with("import ") || t.is_empty() || t.starts_with("//")) {
+            break;
+        }
+        imports += 1;
+    }
+    let mut text = String::from("package main\n");
+    for line in &lines[..imports] {
+        text.push_str(line);
+        text.push('\n');
+    }
+    text.push_str("func _() {\n");
+    for line in &lines[imports..] {
+        text.push_str(line);
+        text.push('\n');
+    }
+    text.push_str("}\n");
+    let map = std::iter::once(0)
+        .chain(numbered(0..imports))
+        .chain(std::iter::once(0))
+        .chain(numbered(imports..lines.len()))
+        .chain(std::iter::once(0))
+        .collect();
+    (text, map)
 }
 
 fn check_go(codes: &[&str]) -> Vec<Outcome> {
@@ -110,7 +144,7 @@ fn check_go(codes: &[&str]) -> Vec<Outcome> {
     let mut offsets = Vec::new();
     let mut paths = Vec::new();
     for (i, code) in codes.iter().enumerate() {
-        let (text, offset) = wrap_go(code);
+        let (text, map) = wrap_go(code);
         let path = dir.path().join(format!("b{i}.go"));
         if std::fs::write(&path, text).is_err() {
             return codes
@@ -118,7 +152,7 @@ fn check_go(codes: &[&str]) -> Vec<Outcome> {
                 .map(|_| Outcome::skipped("cannot write a temporary file"))
                 .collect();
         }
-        offsets.push(offset);
+        offsets.push(map);
         paths.push(path);
     }
     let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
@@ -157,9 +191,13 @@ fn check_go(codes: &[&str]) -> Vec<Outcome> {
         if !findings[index].is_empty() {
             continue;
         }
-        let line_in_block = l
-            .saturating_sub(offsets[index])
-            .clamp(1, codes[index].lines().count().max(1));
+        let last = codes[index].lines().count().max(1);
+        let line_in_block = offsets[index]
+            .get(l.saturating_sub(1))
+            .copied()
+            .filter(|&n| n > 0)
+            .unwrap_or(last)
+            .clamp(1, last);
         findings[index].push(Finding::error(
             "go/syntax",
             format!("invalid Go: {}", message.trim()),
@@ -277,9 +315,17 @@ mod tests {
 
     #[test]
     fn go_fragments_are_wrapped() {
-        assert_eq!(wrap_go("package x\n").1, 0);
-        assert_eq!(wrap_go("func main() {\n\tfmt.Println(1)\n}\n").1, 1);
-        assert_eq!(wrap_go("x := 1\nfmt.Println(x)\n").1, 2);
+        assert_eq!(wrap_go("package x\n").1, [1]);
+        assert_eq!(
+            wrap_go("func main() {\n\tfmt.Println(1)\n}\n").1,
+            [0, 1, 2, 3]
+        );
+        let (text, map) = wrap_go("import \"fmt\"\nx := 1\nfmt.Println(x)\n");
+        assert_eq!(
+            text,
+            "package main\nimport \"fmt\"\nfunc _() {\nx := 1\nfmt.Println(x)\n}\n"
+        );
+        assert_eq!(map, [0, 1, 0, 2, 3, 0]);
     }
 
     #[test]
