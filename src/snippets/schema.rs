@@ -203,22 +203,33 @@ fn map_error(
         }
         ValidationErrorKind::Enum { options } => {
             let span = document.value_span(&pointer);
-            let options: Vec<String> = options
+            let values: Vec<&Value> = options
                 .as_array()
-                .map(|o| o.iter().map(|v| v.to_string()).collect())
+                .map(|o| o.iter().filter(|v| !v.is_null()).collect())
                 .unwrap_or_default();
+            let shown: Vec<String> = values.iter().map(|v| v.to_string()).collect();
+            let names: Vec<String> = values
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect();
+            let mut message = format!(
+                "invalid value {} for {path}: expected one of {}",
+                short(error.instance()),
+                list(&shown, 12)
+            );
+            let close = error.instance().as_str().and_then(|given| {
+                names
+                    .iter()
+                    .find(|n| n.eq_ignore_ascii_case(given))
+                    .map(String::as_str)
+                    .or_else(|| closest(given, &names))
+            });
+            if let Some(close) = close {
+                message.push_str(&format!(" (did you mean \"{close}\"?)"));
+            }
             findings.push(
-                Finding::error(
-                    &code("invalid-value"),
-                    format!(
-                        "invalid value {} for {path}: expected one of {}",
-                        short(error.instance()),
-                        list(&options, 12)
-                    ),
-                    span.line,
-                    span.column,
-                )
-                .width(span.width),
+                Finding::error(&code("invalid-value"), message, span.line, span.column)
+                    .width(span.width),
             );
         }
         ValidationErrorKind::Constant { expected_value } => {
@@ -554,6 +565,7 @@ impl Schemas {
         let mut hasher = blake3::Hasher::new();
         hasher.update(k8s::vendored_hash().as_bytes());
         hasher.update(schemastore::vendored_hash().as_bytes());
+        hasher.update(k8s::enums::fingerprint().as_bytes());
         hasher.update(default_k8s.as_bytes());
         hasher.update(custom.fingerprint.as_bytes());
         Ok(Schemas {

@@ -5,10 +5,12 @@
 //! 2. An API removed by the pinned version (`extensions/v1beta1 Ingress`) is reported as
 //!    removed, with its replacement ([`removed`]).
 //! 3. A kind or version that does not exist in a built-in group is an error with suggestions.
+//!    Enumerations the OpenAPI documents leave out (a Service's `type`...) come from [`enums`].
 //! 4. Anything else is a custom resource: validated against the user's schema folders and CRDs
 //!    ([`custom`]), or reported as "no schema for ..." (syntax checked only, never "valid").
 
 pub mod custom;
+pub mod enums;
 pub mod removed;
 pub mod store;
 

@@ -90,6 +90,13 @@ impl Version {
             .collect()
     }
 
+    /// Whether a definition of this version has a property (for the tests of [`super::enums`]).
+    pub fn has_property(&self, definition: &str, property: &str) -> bool {
+        self.document
+            .pointer(&format!("/$defs/{definition}/properties/{property}"))
+            .is_some()
+    }
+
     /// The kinds served as `api_version`, sorted.
     pub fn kinds_of(&self, api_version: &str) -> Vec<String> {
         let mut found: Vec<String> = self
@@ -207,6 +214,7 @@ impl Store {
                 references(schema, &mut pending);
                 closure.insert(name, schema.clone());
             }
+            super::enums::apply(&mut closure);
             let schema = serde_json::json!({
                 "$schema": "https://json-schema.org/draft/2020-12/schema",
                 "$defs": closure,
