@@ -41,6 +41,8 @@ pub struct Document {
     positions: HashMap<String, NodePos>,
     /// Line of the document's first node.
     pub start: Span,
+    /// Some value was `...` (`image: ...`, `- ...`): left out, as an elision.
+    pub elided: bool,
 }
 
 impl Document {
@@ -76,6 +78,7 @@ impl Document {
             value,
             positions,
             start,
+            elided: self.elided,
         })
     }
 
@@ -158,11 +161,13 @@ pub fn parse(text: &str) -> Result<Vec<Document>, Finding> {
         .map(|doc| {
             let mut positions = HashMap::new();
             let start = span_of(doc);
-            let value = convert(doc, String::new(), None, &mut positions);
+            let mut elided = false;
+            let value = convert(doc, String::new(), None, &mut positions, &mut elided);
             Document {
                 value,
                 positions,
                 start,
+                elided,
             }
         })
         .collect())
@@ -186,36 +191,50 @@ fn span_of(node: &MarkedYaml) -> Span {
     }
 }
 
+fn is_ellipsis(node: &MarkedYaml) -> bool {
+    matches!(&node.data, YamlData::Value(Scalar::String(s)) if s == "...")
+}
+
 fn convert(
     node: &MarkedYaml,
     pointer: String,
     key: Option<Span>,
     positions: &mut HashMap<String, NodePos>,
+    elided: &mut bool,
 ) -> Value {
     let value_span = span_of(node);
     let value = match &node.data {
         YamlData::Value(scalar) => scalar_to_json(scalar),
         YamlData::Representation(text, _, _) => Value::String(text.to_string()),
-        YamlData::Sequence(items) => Value::Array(
-            items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| convert(item, format!("{pointer}/{i}"), None, positions))
-                .collect(),
-        ),
+        YamlData::Sequence(items) => {
+            let mut array = Vec::with_capacity(items.len());
+            for item in items {
+                if is_ellipsis(item) {
+                    *elided = true;
+                    continue;
+                }
+                let child = format!("{pointer}/{}", array.len());
+                array.push(convert(item, child, None, positions, elided));
+            }
+            Value::Array(array)
+        }
         YamlData::Mapping(mapping) => {
             let mut map = Map::new();
             for (k, v) in mapping {
+                if is_ellipsis(v) {
+                    *elided = true;
+                    continue;
+                }
                 let name = key_text(k);
                 let child = format!("{pointer}/{}", escape_pointer(&name));
                 let key_span = span_of(k);
-                let value = convert(v, child, Some(key_span), positions);
+                let value = convert(v, child, Some(key_span), positions, elided);
                 map.insert(name, value);
             }
             Value::Object(map)
         }
         YamlData::Tagged(_, inner) => {
-            return convert(inner, pointer, key, positions);
+            return convert(inner, pointer, key, positions, elided);
         }
         YamlData::Alias(_) | YamlData::BadValue => Value::Null,
     };
@@ -278,6 +297,7 @@ pub fn check(
     let mut badges = Vec::new();
     let mut syntax_only = None;
     for document in &documents {
+        let relaxed = relaxed || document.elided;
         let result = check_document(snippet, annotations, relaxed, context, document);
         findings.extend(result.findings);
         if let Some(badge) = result.badge
@@ -522,6 +542,18 @@ mod tests {
         assert_eq!(template_start("# {{ not here }}"), None);
         let block = "query: |\n  sum(x{hash=\"{{args.hash}}\"})\nname: x\n";
         assert!(super::habits(block).is_none());
+    }
+
+    #[test]
+    fn ellipsis_values_are_elisions() {
+        let docs =
+            parse("spec:\n  containers:\n    - ...\n  template: ...\n  replicas: 2\n").unwrap();
+        assert!(docs[0].elided);
+        assert_eq!(
+            docs[0].value,
+            serde_json::json!({"spec": {"containers": [], "replicas": 2}})
+        );
+        assert_eq!(docs[0].key_span("/spec/replicas").line, 5);
     }
 
     #[test]
