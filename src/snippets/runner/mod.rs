@@ -3,8 +3,9 @@
 //! - The blocks of one page run in order in one temporary folder (a post can write a file in
 //!   one block and use it in the next); the folder is removed afterwards. Pages run in
 //!   parallel.
-//! - `console`: each `$ command` runs on its own (with its `\` continuation lines and
-//!   here-document); the lines after it, up to the next prompt, are its expected output
+//! - `console`: the `$ command`s (with their `\` continuation lines and here-documents) run in
+//!   one bash process, so `cd` and `export` carry over; the lines after a command, up to the
+//!   next prompt, are its expected output
 //!   ([`expect`]: `...` elides lines, `[..]` elides text). A command shown without output is
 //!   not compared, but must succeed.
 //! - `bash`/`sh`/`python`: the block runs as a script; when the next block is a `text` or
@@ -205,22 +206,60 @@ fn spawn_error(error: std::io::Error, program: &str) -> Outcome {
     Outcome::skipped(format!("cannot run {program}: {error}"))
 }
 
-/// One console block: its commands in order, each compared with the output shown under it.
+/// Marks the end of a command's output in a console block's combined output.
+const MARK: &str = "\u{1e}galley-command-end";
+
+/// One console block: its commands run in order in one bash process (so `cd` and `export`
+/// carry over, as in the terminal the post shows), each followed by a marker line with its
+/// exit status; a failing command stops the block. Each command's output is then compared with
+/// the lines shown under it.
 fn run_console(snippet: &Snippet, dir: &std::path::Path, limits: Limits) -> Outcome {
-    let mut findings = Vec::new();
     let commands = commands(&snippet.code);
-    for command in &commands {
-        let args = ["--noprofile", "--norc", "-c", command.text.as_str()];
-        let ran = match sandbox::run("bash", &args, dir, limits) {
-            Ok(ran) => ran,
-            Err(error) => return spawn_error(error, "bash"),
+    let mut script = String::new();
+    for (i, command) in commands.iter().enumerate() {
+        script.push_str(&command.text);
+        script.push_str(&format!(
+            "\n__galley_status=$?; printf '\\n{MARK} {i} %d\\n' \"$__galley_status\"; \
+             [ \"$__galley_status\" -eq 0 ] || exit \"$__galley_status\"\n"
+        ));
+    }
+    let args = ["--noprofile", "--norc", "-c", script.as_str()];
+    let ran = match sandbox::run("bash", &args, dir, limits) {
+        Ok(ran) => ran,
+        Err(error) => return spawn_error(error, "bash"),
+    };
+    let (outputs, statuses) = split_outputs(&ran.output, commands.len());
+    let mut findings = Vec::new();
+    for (i, command) in commands.iter().enumerate() {
+        let Some(status) = statuses[i] else {
+            // No marker: the run stopped inside this command.
+            let stopped = Ran {
+                status: if ran.timed_out || ran.truncated {
+                    None
+                } else {
+                    ran.status
+                },
+                output: outputs[i].clone(),
+                ..ran.clone()
+            };
+            let finding = failure(&stopped, limits, command.line).unwrap_or_else(|| {
+                Finding::error("run/exit-status", "the session ended here", command.line, 1)
+            });
+            findings.push(finding);
+            break;
         };
-        if let Some(finding) = failure(&ran, limits, command.line) {
+        let this = Ran {
+            status: Some(status),
+            output: outputs[i].clone(),
+            timed_out: false,
+            truncated: false,
+        };
+        if let Some(finding) = failure(&this, limits, command.line) {
             findings.push(finding);
             break;
         }
         if !command.expected.trim().is_empty()
-            && let Err((line, message)) = expect::compare(&command.expected, &ran.output)
+            && let Err((line, message)) = expect::compare(&command.expected, &outputs[i])
         {
             findings.push(
                 Finding::error(
@@ -229,12 +268,38 @@ fn run_console(snippet: &Snippet, dir: &std::path::Path, limits: Limits) -> Outc
                     command.expected_line + line - 1,
                     1,
                 )
-                .hint(format!("the command printed:\n{}", tail(&ran.output))),
+                .hint(format!("the command printed:\n{}", tail(&outputs[i]))),
             );
             break;
         }
     }
     Outcome::from_findings(format!("ran: {} commands", commands.len()), findings)
+}
+
+/// Cuts a console block's output at the markers: each command's output and exit status
+/// (`None` for the commands whose marker never came).
+fn split_outputs(output: &str, count: usize) -> (Vec<String>, Vec<Option<i32>>) {
+    let mut outputs = vec![String::new(); count];
+    let mut statuses = vec![None; count];
+    let mut current = 0;
+    for line in output.split_inclusive('\n') {
+        if let Some(rest) = line.trim_end().strip_prefix(MARK) {
+            let mut parts = rest.split_whitespace();
+            let index = parts.next().and_then(|i| i.parse::<usize>().ok());
+            let status = parts.next().and_then(|s| s.parse::<i32>().ok());
+            if let (Some(index), Some(status)) = (index, status)
+                && index < count
+            {
+                statuses[index] = Some(status);
+                current = index + 1;
+                continue;
+            }
+        }
+        if current < count {
+            outputs[current].push_str(line);
+        }
+    }
+    (outputs, statuses)
 }
 
 fn run_script(
@@ -343,6 +408,14 @@ fn heredoc_end(command: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::commands;
+
+    #[test]
+    fn outputs_are_cut_at_the_markers() {
+        let output = format!("a\n\n{MARK} 0 0\nb\n{MARK} 1 3\n", MARK = super::MARK);
+        let (outputs, statuses) = super::split_outputs(&output, 3);
+        assert_eq!(outputs, ["a\n\n", "b\n", ""]);
+        assert_eq!(statuses, [Some(0), Some(3), None]);
+    }
 
     #[test]
     fn console_commands_with_output_continuations_and_heredocs() {
