@@ -37,6 +37,8 @@ pub enum Command {
     Init(InitArgs),
     /// Create a new post from an archetype.
     New(NewArgs),
+    /// Check every code block of every page: syntax, Kubernetes and other schemas, `run`.
+    Test(TestArgs),
 }
 
 #[derive(Debug, Args)]
@@ -138,6 +140,30 @@ pub struct BuildArgs {
     /// Minify HTML and inline CSS (JavaScript and the text of <pre> are left alone).
     #[arg(long)]
     pub minify: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Only these files or folders (relative to the site root), e.g. content/blog/dns.md.
+    pub paths: Vec<PathBuf>,
+    /// Only blocks of these languages (repeatable or comma-separated; aliases such as yml work).
+    #[arg(long, value_name = "LANG")]
+    pub lang: Vec<String>,
+    /// How to print the report.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+    /// Write the report to FILE instead of stdout (for --format junit).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Check every block again instead of reusing results from .galley-cache/.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Do not execute `run` blocks (their syntax is still checked).
+    #[arg(long)]
+    pub no_run: bool,
+    /// Include pages and sections marked `draft = true`.
+    #[arg(long)]
+    pub drafts: bool,
 }
 
 impl Cli {

@@ -41,6 +41,9 @@ pub struct Config {
     pub search: SearchConfig,
     #[serde(default)]
     pub check: CheckConfig,
+    /// `galley test`: Kubernetes version, schema folders, run limits, default annotations.
+    #[serde(default)]
+    pub snippets: crate::snippets::SnippetConfig,
     /// Free-form values passed to templates as `config.extra`.
     #[serde(default)]
     pub extra: toml::Table,

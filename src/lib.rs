@@ -22,6 +22,7 @@ pub mod scaffold;
 pub mod serve;
 pub mod site;
 pub mod slug;
+pub mod snippets;
 pub mod templates;
 
 use crate::diagnostics::{Error, sort_diagnostics, stderr_color};

@@ -6,6 +6,7 @@ mod check;
 mod init;
 mod new;
 mod serve;
+mod test;
 
 use crate::cli::{Cli, Command};
 use crate::diagnostics::Result;
@@ -17,5 +18,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Check(args) => check::run(&cli, args),
         Command::Init(args) => init::run(&cli, args),
         Command::New(args) => new::run(&cli, args),
+        Command::Test(args) => test::run(&cli, args),
     }
 }

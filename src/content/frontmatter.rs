@@ -107,6 +107,7 @@ pub const PAGE_FIELDS: &[&str] = &[
     "featured",
     "image",
     "in_search_index",
+    "snippets",
     "extra",
 ];
 
@@ -148,6 +149,8 @@ pub struct PageMeta {
     pub image: Option<String>,
     #[serde(default = "yes")]
     pub in_search_index: bool,
+    /// `galley test` settings for every block of the page (`[snippets]`: test, k8s...).
+    pub snippets: Option<crate::snippets::PageSnippets>,
     pub extra: Map<String, Value>,
 }
 

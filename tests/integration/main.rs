@@ -17,3 +17,4 @@ mod load;
 mod pathological;
 mod scaffold;
 mod serve;
+mod snippets;

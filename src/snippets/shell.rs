@@ -1,0 +1,274 @@
+//! Shell: bash and sh scripts, and the commands of console sessions, parsed with brush-parser
+//! (which agrees with `bash -n` on syntax errors) after `<placeholder>` tokens are replaced.
+//!
+//! brush-parser does not know every construct (`select`): when it rejects a script and the
+//! shell itself is installed, `bash -n` (or `sh -n`) has the last word, so a rare construct is
+//! never a false failure. That costs a process only for the blocks brush rejects.
+//!
+//! Console blocks (`console`, `shell-session`): only the lines after a `$ ` prompt are code,
+//! with their `\` continuation lines and here-document bodies; output lines are blanked so
+//! error lines still match the block's.
+
+use super::extract::Dialect;
+use super::{Finding, Outcome};
+
+/// `<your-token>` -> `_your-token_`: same width, so columns stay right, and a valid word.
+pub fn replace_placeholders(code: &str) -> String {
+    let bytes = code.as_bytes();
+    let mut out = String::with_capacity(code.len());
+    let mut i = 0;
+    while i < code.len() {
+        if bytes[i] == b'<' && i + 1 < bytes.len() && bytes[i + 1].is_ascii_alphabetic() {
+            let rest = &code[i + 1..];
+            let end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || "_-.:/ ".contains(c)))
+                .unwrap_or(rest.len());
+            if rest[end..].starts_with('>') && !rest[..end].ends_with(' ') && end > 0 {
+                // `<<EOF` never gets here (its second `<` is not a letter).
+                out.push('_');
+                out.push_str(&rest[..end].replace(' ', "_"));
+                out.push('_');
+                i += end + 2;
+                continue;
+            }
+        }
+        let c = code[i..].chars().next().expect("in bounds");
+        out.push(c);
+        i += c.len_utf8();
+    }
+    out
+}
+
+/// Parses a script; `Err` is (line, column, message), 1-based.
+pub fn parse(code: &str, dialect: Dialect) -> Result<(), (usize, usize, String)> {
+    let options = brush_parser::ParserOptions {
+        sh_mode: dialect == Dialect::Sh,
+        ..brush_parser::ParserOptions::default()
+    };
+    let mut parser = brush_parser::Parser::new(std::io::BufReader::new(code.as_bytes()), &options);
+    match parser.parse_program() {
+        Ok(_) => Ok(()),
+        Err(error) => {
+            let last_line = code.trim_end().lines().count().max(1);
+            let (line, column, message) = match &error {
+                brush_parser::ParseError::ParsingNear(position) => (
+                    position.line,
+                    position.column,
+                    format!("syntax error near {}", describe(code, position.line, position.column)),
+                ),
+                brush_parser::ParseError::ParsingAtEndOfInput => (
+                    last_line,
+                    code.trim_end().lines().last().map_or(1, |l| l.chars().count() + 1),
+                    "syntax error: unexpected end of input (an unclosed `if`, loop, `{`, `(` or quote?)"
+                        .to_owned(),
+                ),
+                brush_parser::ParseError::Tokenizing { inner, position } => {
+                    let (line, column) = position
+                        .as_ref()
+                        .map_or((last_line, 1), |p| (p.line, p.column));
+                    (line, column, format!("syntax error: {inner}"))
+                }
+            };
+            Err((line.clamp(1, last_line), column.max(1), message))
+        }
+    }
+}
+
+fn describe(code: &str, line: usize, column: usize) -> String {
+    let token: String = code
+        .lines()
+        .nth(line.saturating_sub(1))
+        .unwrap_or("")
+        .chars()
+        .skip(column.saturating_sub(1))
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    if token.is_empty() {
+        "the end of the line".to_owned()
+    } else {
+        format!("`{token}`")
+    }
+}
+
+/// Parses with brush-parser; a rejection is confirmed by the real shell when it is installed.
+fn parse_confirmed(script: &str, dialect: Dialect) -> Result<(), (usize, usize, String)> {
+    let error = match parse(script, dialect) {
+        Ok(()) => return Ok(()),
+        Err(error) => error,
+    };
+    let shell = match dialect {
+        Dialect::Bash => "bash",
+        Dialect::Sh => "sh",
+    };
+    let limits = super::runner::sandbox::Limits {
+        timeout: std::time::Duration::from_secs(10),
+        output_limit: 64 * 1024,
+    };
+    match super::runner::sandbox::run(shell, &["-n", "-c", script], &std::env::temp_dir(), limits) {
+        Ok(ran) if ran.status == Some(0) => Ok(()),
+        _ => Err(error),
+    }
+}
+
+pub fn check_script(code: &str, dialect: Dialect) -> Outcome {
+    let name = match dialect {
+        Dialect::Bash => "bash",
+        Dialect::Sh => "sh",
+    };
+    if let Some((line, _)) = code
+        .lines()
+        .enumerate()
+        .find(|(_, l)| !l.trim().is_empty())
+        .filter(|(_, l)| l.starts_with("$ "))
+    {
+        return Outcome::failed(
+            "language mismatch",
+            vec![
+                Finding::error(
+                    "shell/prompt",
+                    format!(
+                        "a `$ ` prompt in a {name} block: this is a shell session, not a script"
+                    ),
+                    line + 1,
+                    1,
+                )
+                .hint("use ```console for commands with prompts and output"),
+            ],
+        );
+    }
+    match parse_confirmed(&replace_placeholders(code), dialect) {
+        Ok(()) => Outcome::passed(format!("syntax: {name}")),
+        Err((line, column, message)) => Outcome::failed(
+            format!("invalid {name}"),
+            vec![Finding::error(
+                &format!("{name}/syntax"),
+                message,
+                line,
+                column,
+            )],
+        ),
+    }
+}
+
+/// The commands of a console session, as a script whose lines match the block's.
+pub fn console_script(code: &str) -> (String, usize) {
+    let mut script = String::with_capacity(code.len());
+    let mut commands = 0;
+    let mut continuing = false;
+    let mut heredoc: Option<String> = None;
+    for line in code.lines() {
+        if let Some(end) = &heredoc {
+            script.push_str(line);
+            script.push('\n');
+            if line.trim() == end {
+                heredoc = None;
+            }
+            continue;
+        }
+        let command = if continuing {
+            Some(line.to_owned())
+        } else {
+            line.strip_prefix("$ ")
+                .or_else(|| (line == "$").then_some(""))
+                .map(|rest| format!("  {rest}"))
+        };
+        match command {
+            Some(command) => {
+                commands += 1;
+                continuing = command.ends_with('\\');
+                heredoc = heredoc_end(&command);
+                script.push_str(&command);
+            }
+            None => continuing = false,
+        }
+        script.push('\n');
+    }
+    (script, commands)
+}
+
+fn heredoc_end(command: &str) -> Option<String> {
+    let at = command.find("<<")?;
+    let rest = command[at + 2..]
+        .trim_start_matches(['-', '~'])
+        .trim_start();
+    let word: String = rest
+        .trim_start_matches(['\'', '"'])
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
+    (!word.is_empty() && !rest.starts_with('<')).then_some(word)
+}
+
+pub fn check_console(code: &str) -> Outcome {
+    let (script, commands) = console_script(code);
+    if commands == 0 {
+        return Outcome::skipped("no `$ ` command lines (only output)");
+    }
+    match parse_confirmed(&replace_placeholders(&script), Dialect::Bash) {
+        Ok(()) => Outcome::passed("syntax: console (bash)"),
+        Err((line, column, message)) => Outcome::failed(
+            "invalid command",
+            vec![Finding::error("console/syntax", message, line, column)],
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{check_console, check_script, console_script, replace_placeholders};
+    use crate::snippets::Verdict;
+    use crate::snippets::extract::Dialect;
+
+    #[test]
+    fn placeholders_keep_their_width() {
+        assert_eq!(
+            replace_placeholders("curl -H \"Authorization: <your-token>\" <url>"),
+            "curl -H \"Authorization: _your-token_\" _url_"
+        );
+        assert_eq!(replace_placeholders("cat <<EOF\n"), "cat <<EOF\n");
+        assert_eq!(replace_placeholders("a < b > c"), "a < b > c");
+    }
+
+    #[test]
+    fn bash_errors_have_lines() {
+        assert_eq!(
+            check_script("echo hi\nfor x in 1 2; do echo $x; done\n", Dialect::Bash).verdict,
+            Verdict::Passed
+        );
+        let outcome = check_script("echo ok\nif true; then\n  echo x\n", Dialect::Bash);
+        assert_eq!(outcome.verdict, Verdict::Failed);
+        let outcome = check_script("echo ok\necho \"unterminated\n", Dialect::Bash);
+        assert_eq!(outcome.verdict, Verdict::Failed);
+        let outcome = check_script("ls\nfi\n", Dialect::Bash);
+        assert_eq!(outcome.findings[0].line, 2);
+    }
+
+    #[test]
+    fn console_checks_only_commands() {
+        let code =
+            "$ kubectl get pods\nNAME   READY   STATUS (weird output\n$ echo \\\n  done\ndone\n";
+        let (script, commands) = console_script(code);
+        assert_eq!(commands, 3);
+        assert_eq!(script.lines().count(), 5);
+        assert_eq!(check_console(code).verdict, Verdict::Passed);
+        let outcome = check_console("$ ls\noutput\n$ echo 'oops\n");
+        assert_eq!(outcome.verdict, Verdict::Failed);
+        assert_eq!(outcome.findings[0].line, 3);
+    }
+
+    #[test]
+    fn constructs_brush_does_not_know_are_confirmed_by_bash() {
+        let outcome = check_script("select opt in a b; do break; done\n", Dialect::Bash);
+        let bash = std::process::Command::new("bash")
+            .arg("--version")
+            .output()
+            .is_ok();
+        assert_eq!(outcome.verdict == Verdict::Passed, bash);
+    }
+
+    #[test]
+    fn console_heredocs_are_input_not_output() {
+        let code = "$ cat <<EOF > x.txt\nif (\nEOF\n$ ls\n";
+        assert_eq!(check_console(code).verdict, Verdict::Passed);
+    }
+}
