@@ -99,6 +99,12 @@ pub struct CheckArgs {
     /// Write the report to this file instead of stdout (JUnit is usually wanted in a file).
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Do not check code blocks (`galley test`'s checks).
+    #[arg(long)]
+    pub no_snippets: bool,
+    /// Check code blocks without executing `run` blocks.
+    #[arg(long)]
+    pub no_run: bool,
 }
 
 #[derive(Debug, Args)]
@@ -140,6 +146,13 @@ pub struct BuildArgs {
     /// Minify HTML and inline CSS (JavaScript and the text of <pre> are left alone).
     #[arg(long)]
     pub minify: bool,
+    /// Check every code block first (as `galley test` does): a failing block fails the build,
+    /// the others get a badge saying what they were checked against.
+    #[arg(long)]
+    pub check: bool,
+    /// With --check: do not execute `run` blocks (their syntax is still checked).
+    #[arg(long, requires = "check")]
+    pub no_run: bool,
 }
 
 #[derive(Debug, Args)]

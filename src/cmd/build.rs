@@ -6,7 +6,7 @@ use crate::cli::{BuildArgs, Cli};
 use crate::diagnostics::{Result, stderr_color};
 use crate::output::minify::minify_output;
 use crate::output::writer::{check_output_dir, recover, write_atomic};
-use crate::site::{Mode, Site, SiteOptions};
+use crate::site::{Mode, Site, SiteOptions, SnippetMode};
 
 pub fn run(cli: &Cli, args: &BuildArgs) -> Result<()> {
     let started = Instant::now();
@@ -16,6 +16,11 @@ pub fn run(cli: &Cli, args: &BuildArgs) -> Result<()> {
         base_url: args.base_url.clone(),
         drafts: args.drafts,
         mode: Mode::Build,
+        snippets: if args.check {
+            SnippetMode::Check { run: !args.no_run }
+        } else {
+            SnippetMode::Off
+        },
     };
     let output_dir = args
         .output
@@ -59,6 +64,16 @@ pub fn run(cli: &Cli, args: &BuildArgs) -> Result<()> {
             stats.bytes / 1024,
             started.elapsed().as_millis(),
             output_dir.display()
+        );
+    }
+    if let Some(report) = site.snippet_report.as_ref().filter(|_| !cli.quiet) {
+        let counts = report.counts();
+        eprintln!(
+            "Checked {} code blocks: {} passed ({} against no schema), {} skipped",
+            counts.passed + counts.failed + counts.skipped,
+            counts.passed,
+            counts.syntax_only,
+            counts.skipped
         );
     }
     if args.timings {

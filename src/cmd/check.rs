@@ -4,7 +4,7 @@ use crate::check::{CheckOptions, check_site};
 use crate::cli::{CheckArgs, Cli};
 use crate::diagnostics::{Error, Result, stderr_color};
 use crate::report::{Totals, render};
-use crate::site::{Mode, Site, SiteOptions};
+use crate::site::{Mode, Site, SiteOptions, SnippetMode};
 
 pub fn run(cli: &Cli, args: &CheckArgs) -> Result<()> {
     let options = SiteOptions {
@@ -13,6 +13,7 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<()> {
         base_url: args.base_url.clone(),
         drafts: args.drafts,
         mode: Mode::Build,
+        snippets: SnippetMode::Off,
     };
     let site = Site::load(&options)?;
     let check = CheckOptions {
@@ -23,6 +24,18 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<()> {
     findings
         .diagnostics
         .splice(0..0, site.warnings.iter().cloned());
+    if !args.no_snippets {
+        let mut snippets = crate::snippets::CheckOptions::new(&cli.root);
+        snippets.run = !args.no_run;
+        let report = crate::snippets::check(&site.library, &site.config, &snippets)?;
+        let counts = report.counts();
+        findings.passed += counts.passed;
+        findings.failed += counts.failed;
+        findings.skipped += counts.skipped;
+        findings.diagnostics.extend(report.errors());
+        findings.diagnostics.extend(report.warnings);
+        crate::diagnostics::sort_diagnostics(&mut findings.diagnostics);
+    }
     let totals = Totals {
         passed: findings.passed,
         failed: findings.failed,

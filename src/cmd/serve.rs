@@ -3,7 +3,7 @@
 use crate::cli::{Cli, ServeArgs};
 use crate::diagnostics::Result;
 use crate::serve::{ServeOptions, run as serve};
-use crate::site::{Mode, SiteOptions};
+use crate::site::{Mode, SiteOptions, SnippetMode};
 
 pub fn run(cli: &Cli, args: &ServeArgs) -> Result<()> {
     let site = SiteOptions {
@@ -12,6 +12,8 @@ pub fn run(cli: &Cli, args: &ServeArgs) -> Result<()> {
         base_url: args.base_url.clone(),
         drafts: args.drafts,
         mode: Mode::Serve,
+        // Schemas and syntax on every save; `run` blocks only in galley test and build --check.
+        snippets: SnippetMode::Check { run: false },
     };
     let options = ServeOptions {
         bind: args.bind,

@@ -43,6 +43,16 @@ pub enum Mode {
     Serve,
 }
 
+/// Whether a build checks its code blocks (`galley test`'s checks) before rendering them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SnippetMode {
+    #[default]
+    Off,
+    /// A failing block fails the build; passing blocks get a badge. `run` blocks are executed
+    /// only with `run: true`.
+    Check { run: bool },
+}
+
 /// What to build.
 #[derive(Debug, Clone)]
 pub struct SiteOptions {
@@ -52,6 +62,7 @@ pub struct SiteOptions {
     pub base_url: Option<String>,
     pub drafts: bool,
     pub mode: Mode,
+    pub snippets: SnippetMode,
 }
 
 /// The folders of a site.
@@ -206,7 +217,9 @@ pub struct Site {
     pub warnings: Vec<Diagnostic>,
     pub timings: Timings,
     /// Snippet check badges by page source (`blog/x.md`): code block index and label.
-    pub badges: HashMap<String, Vec<(usize, String)>>,
+    pub badges: Badges,
+    /// What the snippet checks found, when the build ran them.
+    pub snippet_report: Option<crate::snippets::Report>,
     templates: Templates,
     highlighter: Highlighter,
     layers: Layers,
@@ -238,6 +251,12 @@ impl Site {
         };
         let library = Library::load(&config, &load)?;
         let start = timings.record("load", start);
+        let (badges, snippet_report) = check_snippets(options, &library, &config, None)?;
+        let start = if snippet_report.is_some() {
+            timings.record("snippets", start)
+        } else {
+            start
+        };
 
         let templates = load_templates(&paths, &config)?;
         let mut site = Site {
@@ -249,7 +268,8 @@ impl Site {
             output: Output::default(),
             warnings: Vec::new(),
             timings,
-            badges: HashMap::new(),
+            badges,
+            snippet_report,
             templates,
             highlighter,
             layers: Layers::default(),
@@ -288,7 +308,7 @@ impl Site {
     }
 
     /// Sets the snippet badges (from `galley test`) and re-renders what shows them.
-    pub fn set_badges(&mut self, badges: HashMap<String, Vec<(usize, String)>>) -> Result<()> {
+    pub fn set_badges(&mut self, badges: Badges) -> Result<()> {
         self.badges = badges;
         self.render_markdown()?;
         self.refresh_values();
@@ -301,6 +321,46 @@ impl Site {
     pub fn highlighter(&self) -> &Highlighter {
         &self.highlighter
     }
+}
+
+/// Snippet badges by page source (`blog/x.md`): code block index and badge HTML.
+pub type Badges = HashMap<String, Vec<(usize, String)>>;
+
+/// Runs `galley test`'s checks when `options` ask for them (on `only` these sources, or all):
+/// a failing block is an error of the build; the others give badges, keyed by source.
+fn check_snippets(
+    options: &SiteOptions,
+    library: &Library,
+    config: &Config,
+    only: Option<&[String]>,
+) -> Result<(Badges, Option<crate::snippets::Report>)> {
+    let SnippetMode::Check { run } = options.snippets else {
+        return Ok((HashMap::new(), None));
+    };
+    let mut check = crate::snippets::CheckOptions::new(&options.root);
+    check.run = run;
+    if let Some(sources) = only {
+        check.paths = sources
+            .iter()
+            .map(|s| PathBuf::from("content").join(s))
+            .collect();
+    }
+    let report = crate::snippets::check(library, config, &check)?;
+    if report.has_failures() {
+        return Err(crate::diagnostics::Error::many(report.errors()));
+    }
+    let sources = library
+        .pages
+        .iter()
+        .map(|p| &p.source)
+        .chain(library.sections.iter().filter_map(|s| s.source.as_ref()));
+    let badges = sources
+        .filter_map(|source| {
+            let badges = report.badges(&source.display);
+            (!badges.is_empty()).then(|| (source.relative.clone(), badges))
+        })
+        .collect();
+    Ok((badges, Some(report)))
 }
 
 /// Loads the theme's and the site's templates, with `config` visible to all of them.

@@ -89,6 +89,7 @@ impl Site {
                     structure = true;
                 }
             }
+            self.recheck_snippets(structure, &modified)?;
             self.render_markdown()?;
         }
         let jobs = if all_jobs || structure {
@@ -199,6 +200,30 @@ impl Site {
             }
         }
         Ok(Some(modified))
+    }
+
+    /// Re-checks the code blocks of the edited pages (of every page after a structural
+    /// change); a failing block fails the rebuild, so the last good build stays served.
+    fn recheck_snippets(&mut self, structure: bool, modified: &[PageId]) -> Result<()> {
+        let sources: Vec<String> = modified
+            .iter()
+            .map(|&p| self.library.pages[p].source.relative.clone())
+            .collect();
+        let only = (!structure).then_some(sources.as_slice());
+        let (badges, report) =
+            super::check_snippets(&self.options, &self.library, &self.config, only)?;
+        if only.is_some() {
+            for source in &sources {
+                self.badges.remove(source);
+            }
+            self.badges.extend(badges);
+        } else {
+            self.badges = badges;
+        }
+        if report.is_some() {
+            self.snippet_report = report;
+        }
+        Ok(())
     }
 
     fn reload_library(&mut self) -> Result<()> {

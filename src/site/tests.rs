@@ -39,6 +39,7 @@ fn options(root: &Path) -> SiteOptions {
         base_url: Some("http://127.0.0.1:1111/".into()),
         drafts: false,
         mode: Mode::Serve,
+        snippets: super::SnippetMode::Off,
     }
 }
 

@@ -62,12 +62,16 @@ pub fn resolve(
         if RENDER_ATTRS.contains(&key) || SNIPPET_ATTRS.contains(&key) {
             continue;
         }
+        // Other attributes are the theme's (`copy=false` becomes `data-copy` on the code
+        // element), unless they look like a misspelt annotation: `tset=skip` must not silently
+        // leave a block unchecked.
         let candidates = SNIPPET_ATTRS.iter().chain(RENDER_ATTRS).copied();
-        let mut hint = match suggest(key, candidates) {
-            Some(close) => format!("did you mean `{close}`? "),
-            None => String::new(),
+        let Some(close) = suggest(key, candidates) else {
+            continue;
         };
-        hint.push_str(&format!("known annotations: {KNOWN}"));
+        let hint = format!(
+            "did you mean `{close}`? known annotations: {KNOWN}; an attribute for the theme needs a name unlike these"
+        );
         return Err(fence_error(
             "snippet/unknown-annotation",
             format!("unknown annotation `{key}` in the code block's info string"),
@@ -241,6 +245,11 @@ mod tests {
         let hint = error.hint.unwrap();
         assert!(hint.contains("did you mean `test`"), "{hint}");
         assert!(hint.contains("fragment"), "{hint}");
+    }
+
+    #[test]
+    fn attributes_for_the_theme_pass_through() {
+        assert!(annotations("sh,copy=false,data-theme=x").is_ok());
     }
 
     #[test]

@@ -312,3 +312,52 @@ fn external_links_are_checked_politely_and_cached() {
     let again = served.load(Ordering::SeqCst) - before;
     assert_eq!(again, 2, "only /busy and /slow are fetched again");
 }
+
+/// The fixture with a Deployment whose `replicas` is misspelt.
+fn site_with_a_snippet_typo() -> Site {
+    let site = clean_site();
+    let text = std::fs::read_to_string(site.path().join("content/blog/second.md")).unwrap();
+    let manifest = "```yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replcas: 2\n  selector:\n    matchLabels:\n      app: web\n  template:\n    metadata:\n      labels:\n        app: web\n    spec:\n      containers:\n        - name: web\n          image: nginx:1.27\n```\n";
+    site.write("content/blog/second.md", format!("{text}\n{manifest}"));
+    site
+}
+
+#[test]
+fn check_runs_the_snippet_checks_unless_asked_not_to() {
+    let site = site_with_a_snippet_typo();
+    check(&site, &[])
+        .exit(1)
+        .stdout_has("unknown field \"replcas\" in Deployment.spec (did you mean \"replicas\"?)")
+        .stdout_has("content/blog/second.md:20:3");
+    check(&site, &["--no-snippets"]).success();
+}
+
+#[test]
+fn build_check_fails_on_a_snippet_and_keeps_the_previous_site() {
+    let site = site_with_a_snippet_typo();
+    site.galley(&["build"]).success();
+    let before = site.snapshot();
+    site.galley(&["build", "--check"])
+        .exit(1)
+        .stderr_has("error[k8s/unknown-field]")
+        .stderr_has("content/blog/second.md:20:3");
+    assert!(
+        before == site.snapshot(),
+        "the failed build changed public/"
+    );
+    let text = std::fs::read_to_string(site.path().join("content/blog/second.md")).unwrap();
+    site.write(
+        "content/blog/second.md",
+        text.replace("replcas", "replicas"),
+    );
+    site.galley(&["build", "--check"])
+        .success()
+        .stderr_has("Checked 2 code blocks");
+    let page = site.output("blog/second/index.html");
+    assert!(
+        page.contains(
+            "<span class=\"code-test code-test-passed\" title=\"galley test\">validated: Kubernetes"
+        ),
+        "{page}"
+    );
+}

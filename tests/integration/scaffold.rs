@@ -181,3 +181,34 @@ fn the_publishing_docs_show_the_workflow_init_writes() {
         .collect();
     assert_eq!(shown, without_comments);
 }
+
+#[test]
+fn the_pages_workflows_pass_the_github_workflow_schema() {
+    let root = crate::harness::repo_root();
+    for workflow in [".github/workflows/pages.yml", "src/scaffold/pages.yml"] {
+        let text = std::fs::read_to_string(root.join(workflow)).unwrap();
+        let site = Site::empty();
+        site.write(
+            "site.toml",
+            "title = \"T\"\nbase_url = \"https://example.org/\"\n",
+        );
+        site.write(
+            "content/ci.md",
+            format!(
+                "+++\ntitle = \"CI\"\n+++\n```yaml,name=.github/workflows/pages.yml\n{text}```\n"
+            ),
+        );
+        let run = site.galley(&["test", "--format", "json"]).success();
+        let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        let block = &report["pages"][0]["blocks"][0];
+        assert_eq!(block["verdict"], "passed", "{workflow}: {block}");
+        assert!(
+            block["badge"]
+                .as_str()
+                .unwrap()
+                .to_lowercase()
+                .contains("workflow"),
+            "{workflow}: {block}"
+        );
+    }
+}

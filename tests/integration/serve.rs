@@ -430,3 +430,25 @@ fn requests_for_other_host_names_are_refused() {
         200
     );
 }
+
+#[test]
+fn a_failing_snippet_in_the_edited_page_shows_as_an_error() {
+    let site = Site::fixture("zola-style");
+    let server = Server::start(&site, &[]);
+    let mut reload = server.live_reload();
+    let text = std::fs::read_to_string(site.path().join("content/blog/second.md")).unwrap();
+    let manifest = "\n```yaml\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  tpye: ClusterIP\n  ports:\n    - port: 80\n```\n";
+    save(
+        &site,
+        "content/blog/second.md",
+        &format!("{text}{manifest}"),
+    );
+    let error = reload.next("error");
+    let first = &error["diagnostics"][0];
+    assert_eq!(first["code"], "k8s/unknown-field", "{error}");
+    assert_eq!(first["file"], "content/blog/second.md", "{error}");
+    assert!(
+        !server.get("/blog/second/").1.contains("tpye"),
+        "the last good page is still served"
+    );
+}
