@@ -264,10 +264,11 @@ pub struct BlockResult {
 impl BlockResult {
     /// The badge as HTML for the code block's title bar (escaped).
     pub fn badge_html(&self) -> String {
+        let badge = crate::markdown::highlight::escape(&self.badge);
+        // The title repeats the label: narrow screens cut the badge short.
         format!(
-            "<span class=\"code-test code-test-{}\" title=\"galley test\">{}</span>",
+            "<span class=\"code-test code-test-{}\" title=\"galley test: {badge}\">{badge}</span>",
             self.verdict.label(),
-            crate::markdown::highlight::escape(&self.badge)
         )
     }
 }
