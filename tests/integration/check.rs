@@ -356,7 +356,7 @@ fn build_check_fails_on_a_snippet_and_keeps_the_previous_site() {
     let page = site.output("blog/second/index.html");
     assert!(
         page.contains(
-            "<span class=\"code-test code-test-passed\" title=\"galley test\">validated: Kubernetes"
+            "<span class=\"code-test code-test-passed\" title=\"galley test: validated: Kubernetes"
         ),
         "{page}"
     );
