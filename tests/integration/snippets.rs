@@ -492,3 +492,23 @@ fn page_front_matter_and_site_settings_apply_to_every_block() {
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("1.25, 1.26"));
 }
+
+#[test]
+fn a_run_block_cannot_see_galleys_environment() {
+    let site = with_page(
+        "```console,run\n$ echo \"token=[$GALLEY_SECRET_TOKEN] home=$HOME\" | sed 's|/tmp/[^ ]*|TMP|'\ntoken=[] home=TMP\n```\n",
+    );
+    let output = galley(&site)
+        .arg("test")
+        .env("GALLEY_SECRET_TOKEN", "hunter2")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(!stdout.contains("hunter2"));
+}

@@ -49,6 +49,7 @@ pub fn run(program: &str, args: &[&str], dir: &Path, limits: Limits) -> std::io:
         .stdin(Stdio::null())
         .stdout(writer.try_clone()?)
         .stderr(writer);
+    restore_default_signals(&mut command);
     let mut wrapped = CommandWrap::from(command);
     wrapped.wrap(ProcessGroup::leader());
     let mut child = wrapped.spawn()?;
@@ -107,6 +108,24 @@ pub fn run(program: &str, args: &[&str], dir: &Path, limits: Limits) -> std::io:
     })
 }
 
+/// galley ignores SIGXFSZ (so a full disk is an error, not a crash), and an ignored signal
+/// stays ignored across `exec`: the commands a post runs get the default behaviour back.
+#[cfg(unix)]
+fn restore_default_signals(command: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: between fork and exec only async-signal-safe functions may run; `signal` is one,
+    // and nothing here allocates or takes a lock.
+    unsafe {
+        command.pre_exec(|| {
+            libc::signal(libc::SIGXFSZ, libc::SIG_DFL);
+            Ok(())
+        });
+    }
+}
+
+#[cfg(not(unix))]
+fn restore_default_signals(_command: &mut Command) {}
+
 #[cfg(test)]
 mod tests {
     use super::{Limits, run};
@@ -157,6 +176,56 @@ mod tests {
         assert!(ran.timed_out);
         assert_eq!(ran.status, None);
         assert!(started.elapsed() < Duration::from_secs(5));
+    }
+
+    #[test]
+    fn a_sleeping_grandchild_is_killed_with_its_parent() {
+        let dir = tempfile::tempdir().unwrap();
+        let limits = Limits {
+            timeout: Duration::from_millis(500),
+            output_limit: 1000,
+        };
+        // The shell starts a grandchild, prints its pid, and waits forever.
+        let ran = run(
+            "sh",
+            &["-c", "sleep 300 & echo $!; wait"],
+            dir.path(),
+            limits,
+        )
+        .unwrap();
+        assert!(ran.timed_out);
+        let pid: u32 = ran.output.trim().parse().expect("the grandchild's pid");
+        let alive = || {
+            std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .is_ok_and(|stat| !stat.contains(") Z "))
+        };
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while alive() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(!alive(), "the grandchild {pid} survived the time limit");
+    }
+
+    #[test]
+    fn a_file_size_limit_kills_commands_as_usual() {
+        let dir = tempfile::tempdir().unwrap();
+        // As galley does for itself: ignore SIGXFSZ in this process.
+        // SAFETY: setting a signal disposition; no handler runs.
+        unsafe { libc::signal(libc::SIGXFSZ, libc::SIG_IGN) };
+        let ran = run(
+            "sh",
+            &[
+                "-c",
+                "ulimit -f 1; head -c 4096 /dev/zero > big 2>/dev/null; echo status=$?",
+            ],
+            dir.path(),
+            limits(),
+        )
+        .unwrap();
+        // SAFETY: as above.
+        unsafe { libc::signal(libc::SIGXFSZ, libc::SIG_DFL) };
+        // Killed by SIGXFSZ (25): 128 + 25.
+        assert!(ran.output.contains("status=153"), "{}", ran.output);
     }
 
     #[test]
