@@ -1,9 +1,13 @@
-//! Embeds the default theme in the binary, so `galley init` can write it anywhere.
+//! Embeds the default theme in the binary, so `galley init` can write it anywhere, and gives
+//! the build an id that changes whenever galley's own code does (the render cache is keyed by
+//! it: a newer galley never reuses what an older one rendered).
 
 use std::fmt::Write;
+use std::hash::{Hash, Hasher};
 use std::path::Path;
 
 fn main() {
+    build_id();
     let theme = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default");
     println!("cargo:rerun-if-changed={}", theme.display());
     let mut files = Vec::new();
@@ -35,4 +39,28 @@ fn collect(root: &Path, dir: &Path, files: &mut Vec<(String, String)>) {
             files.push((relative, path.to_string_lossy().into_owned()));
         }
     }
+}
+
+/// A hash of every source file and the lock file, as `GALLEY_BUILD_ID`.
+fn build_id() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    println!("cargo:rerun-if-changed={}", root.join("src").display());
+    println!(
+        "cargo:rerun-if-changed={}",
+        root.join("Cargo.lock").display()
+    );
+    let mut files = Vec::new();
+    collect(&root.join("src"), &root.join("src"), &mut files);
+    files.sort();
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    for (relative, absolute) in &files {
+        relative.hash(&mut hasher);
+        std::fs::read(absolute)
+            .unwrap_or_default()
+            .hash(&mut hasher);
+    }
+    std::fs::read(root.join("Cargo.lock"))
+        .unwrap_or_default()
+        .hash(&mut hasher);
+    println!("cargo:rustc-env=GALLEY_BUILD_ID={:016x}", hasher.finish());
 }

@@ -153,6 +153,9 @@ pub struct BuildArgs {
     /// With --check: do not execute `run` blocks (their syntax is still checked).
     #[arg(long, requires = "check")]
     pub no_run: bool,
+    /// Render everything, without reading or writing the render cache in .galley-cache/.
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 #[derive(Debug, Args)]

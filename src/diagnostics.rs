@@ -12,7 +12,9 @@ use std::path::Path;
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
 /// How serious a diagnostic is. Only errors fail a command.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
@@ -21,7 +23,7 @@ pub enum Severity {
 }
 
 /// A position in a source file, 1-based, columns counted in characters.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Location {
     /// Path as the user knows it: relative to the site root when the file is inside it.
     pub file: String,
@@ -52,7 +54,7 @@ impl fmt::Display for Location {
 }
 
 /// One problem, with enough context to fix it without opening another tool.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Diagnostic {
     pub severity: Severity,
     /// A stable, greppable kind such as `frontmatter/toml` or `link/missing-anchor`.
@@ -60,10 +62,8 @@ pub struct Diagnostic {
     pub message: String,
     pub location: Option<Location>,
     /// The text of the line at `location`, so renderers can show it with a caret.
-    #[serde(skip)]
     pub source_line: Option<String>,
     /// How many characters the caret underlines (at least one).
-    #[serde(skip)]
     pub width: usize,
     pub hint: Option<String>,
 }

@@ -21,6 +21,7 @@ pub fn run(cli: &Cli, args: &BuildArgs) -> Result<()> {
         } else {
             SnippetMode::Off
         },
+        cache: !args.no_cache,
     };
     let output_dir = args
         .output

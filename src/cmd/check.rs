@@ -14,6 +14,7 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> Result<()> {
         drafts: args.drafts,
         mode: Mode::Build,
         snippets: SnippetMode::Off,
+        cache: true,
     };
     let site = Site::load(&options)?;
     let check = CheckOptions {

@@ -14,6 +14,7 @@ pub fn run(cli: &Cli, args: &ServeArgs) -> Result<()> {
         mode: Mode::Serve,
         // Schemas and syntax on every save; `run` blocks only in galley test and build --check.
         snippets: SnippetMode::Check { run: false },
+        cache: true,
     };
     let options = ServeOptions {
         bind: args.bind,

@@ -12,6 +12,7 @@
 //! A [`Site`] keeps what the last build computed, so [`Site::rebuild`] (in `rebuild.rs`) can
 //! redo only what a change invalidates and still produce exactly what a full build would.
 
+pub mod cache;
 mod change;
 mod deps;
 mod rebuild;
@@ -63,6 +64,8 @@ pub struct SiteOptions {
     pub drafts: bool,
     pub mode: Mode,
     pub snippets: SnippetMode,
+    /// Keep rendered Markdown in `.galley-cache/` between runs (`--no-cache` turns it off).
+    pub cache: bool,
 }
 
 /// The folders of a site.
@@ -277,7 +280,14 @@ impl Site {
             stale: false,
         };
         site.memo.scan_templates(&site.templates);
-        site.render_markdown()?;
+        if options.cache && site.memo.markdown.is_empty() {
+            site.memo.markdown = cache::load(&options.root);
+        }
+        let cached = site.memo.markdown.len();
+        let fresh = site.render_markdown()?;
+        if options.cache && (fresh > 0 || site.memo.markdown.len() != cached) {
+            cache::save(&options.root, &site.memo.markdown);
+        }
         let start = site.timings.record("markdown", start);
         site.layers.statics = site.render_statics()?;
         site.refresh_values();

@@ -91,7 +91,8 @@ impl Layers {
 impl Site {
     /// Renders the Markdown of every page and section, reusing what the memo holds for
     /// unchanged sources, then checks anchors across the whole site.
-    pub(super) fn render_markdown(&mut self) -> Result<()> {
+    /// Returns how many documents were rendered afresh (not taken from the memo).
+    pub(super) fn render_markdown(&mut self) -> Result<usize> {
         let links = LinkTable::new(&self.library, &self.config);
         let links_key = links.fingerprint();
         let settings_key = renderer_settings(&self.config);
@@ -107,6 +108,7 @@ impl Site {
         };
         let memo = &self.memo.markdown;
         let badges = &self.badges;
+        let fresh = std::sync::atomic::AtomicUsize::new(0);
         type Outcome = (
             String,
             blake3::Hash,
@@ -123,6 +125,7 @@ impl Site {
             {
                 return (source.relative.clone(), key, Ok(rendered.clone()));
             }
+            fresh.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let result = renderer
                 .render(&Input {
                     body: &source.body,
@@ -170,7 +173,7 @@ impl Site {
         self.memo.markdown = markdown;
         self.rendered = RenderedContent { pages, sections };
         self.warnings = warnings;
-        Ok(())
+        Ok(fresh.into_inner())
     }
 
     /// Recomputes the shared values (summaries, sections, taxonomies) and the lookup table.

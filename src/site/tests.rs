@@ -40,6 +40,7 @@ fn options(root: &Path) -> SiteOptions {
         drafts: false,
         mode: Mode::Serve,
         snippets: super::SnippetMode::Off,
+        cache: false,
     }
 }
 

@@ -6,6 +6,7 @@ mod harness;
 mod blog;
 mod browser;
 mod build;
+mod cache;
 mod check;
 mod chromium;
 mod durability;
