@@ -127,6 +127,9 @@ pub struct ServeArgs {
     /// Poll for changes instead of using file-system events (NFS, WSL, some containers).
     #[arg(long)]
     pub poll: bool,
+    /// After each rebuild, print the time each phase took.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 #[derive(Debug, Args)]

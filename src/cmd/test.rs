@@ -75,6 +75,7 @@ fn check_options(cli: &Cli, args: &TestArgs) -> Result<CheckOptions> {
     Ok(CheckOptions {
         root: cli.root.clone(),
         paths: args.paths.clone(),
+        sources: None,
         langs,
         use_cache: !args.no_cache,
         run: !args.no_run,

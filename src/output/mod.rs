@@ -83,7 +83,13 @@ pub struct Output {
 }
 
 impl Output {
-    pub fn insert(&mut self, file: OutputFile, precedence: Precedence, errors: &mut Collector) {
+    pub fn insert(
+        &mut self,
+        file: impl Into<Arc<OutputFile>>,
+        precedence: Precedence,
+        errors: &mut Collector,
+    ) {
+        let file = file.into();
         match (self.files.get(&file.path), precedence) {
             (Some(existing), Precedence::Unique) => errors.push(
                 Diagnostic::error(
@@ -97,7 +103,7 @@ impl Output {
             ),
             (Some(_), Precedence::Fallback) => {}
             _ => {
-                self.files.insert(file.path.clone(), Arc::new(file));
+                self.files.insert(file.path.clone(), file);
             }
         }
     }
@@ -108,6 +114,11 @@ impl Output {
 
     pub fn files(&self) -> impl Iterator<Item = &OutputFile> {
         self.files.values().map(Arc::as_ref)
+    }
+
+    /// The files as shared handles: merging layers shares them instead of copying their bytes.
+    pub fn shared_files(&self) -> impl Iterator<Item = &Arc<OutputFile>> {
+        self.files.values()
     }
 
     /// Replaces or adds a file without collision checks (an incremental rebuild re-rendering a
@@ -146,11 +157,12 @@ pub struct OutputBuilder {
 }
 
 impl OutputBuilder {
-    pub fn add(&mut self, file: OutputFile) {
+    pub fn add(&mut self, file: impl Into<Arc<OutputFile>>) {
         self.add_with(file, Precedence::Unique);
     }
 
-    pub fn add_with(&mut self, file: OutputFile, precedence: Precedence) {
+    pub fn add_with(&mut self, file: impl Into<Arc<OutputFile>>, precedence: Precedence) {
+        let file = file.into();
         // A `slug`, `path` or alias with `..`, or a term with an empty slug, would otherwise
         // be written outside the output folder or over another file. Checked here, where every
         // layer is merged, because layers drop their own insert errors.

@@ -17,6 +17,7 @@ pub use self::http::inject;
 use self::state::{DiagnosticView, Shared, Snapshot};
 use crate::diagnostics::{Diagnostic, Error, Result, stderr_color};
 use crate::site::{Site, SiteOptions};
+use watch::Terminal;
 
 /// How to serve.
 #[derive(Debug, Clone)]
@@ -28,6 +29,8 @@ pub struct ServeOptions {
     /// Use a polling watcher (network and container file systems).
     pub poll: bool,
     pub quiet: bool,
+    /// Print each rebuild's phases.
+    pub timings: bool,
 }
 
 pub fn run(site_options: SiteOptions, options: ServeOptions) -> Result<()> {
@@ -109,7 +112,10 @@ pub fn run(site_options: SiteOptions, options: ServeOptions) -> Result<()> {
         site_options,
         shared.clone(),
         options.poll,
-        options.quiet,
+        Terminal {
+            quiet: options.quiet,
+            timings: options.timings,
+        },
     )?;
 
     let url = format!("http://{host}:{}{prefix}", address.port());

@@ -223,6 +223,8 @@ pub struct Site {
     pub badges: Badges,
     /// What the snippet checks found, when the build ran them.
     pub snippet_report: Option<crate::snippets::Report>,
+    /// Schemas and snippet results kept between rebuilds (serve).
+    checker: Option<crate::snippets::Checker>,
     templates: Templates,
     highlighter: Highlighter,
     layers: Layers,
@@ -254,7 +256,9 @@ impl Site {
         };
         let library = Library::load(&config, &load)?;
         let start = timings.record("load", start);
-        let (badges, snippet_report) = check_snippets(options, &library, &config, None)?;
+        let mut checker = None;
+        let (badges, snippet_report) =
+            check_snippets(options, &library, &config, None, &mut checker)?;
         let start = if snippet_report.is_some() {
             timings.record("snippets", start)
         } else {
@@ -273,6 +277,7 @@ impl Site {
             timings,
             badges,
             snippet_report,
+            checker,
             templates,
             highlighter,
             layers: Layers::default(),
@@ -343,31 +348,37 @@ fn check_snippets(
     library: &Library,
     config: &Config,
     only: Option<&[String]>,
+    checker: &mut Option<crate::snippets::Checker>,
 ) -> Result<(Badges, Option<crate::snippets::Report>)> {
     let SnippetMode::Check { run } = options.snippets else {
         return Ok((HashMap::new(), None));
     };
     let mut check = crate::snippets::CheckOptions::new(&options.root);
     check.run = run;
-    if let Some(sources) = only {
-        check.paths = sources
-            .iter()
-            .map(|s| PathBuf::from("content").join(s))
-            .collect();
-    }
-    let report = crate::snippets::check(library, config, &check)?;
+    check.sources = only.map(|sources| sources.iter().cloned().collect());
+    let checker = match checker {
+        Some(checker) => checker,
+        None => checker.insert(crate::snippets::Checker::new(&options.root, config, true)?),
+    };
+    let report = checker.check(library, config, &check)?;
     if report.has_failures() {
         return Err(crate::diagnostics::Error::many(report.errors()));
     }
-    let sources = library
+    // The report names files as shown (`content/blog/x.md`); badges are keyed by source.
+    let relative: HashMap<&str, &str> = library
         .pages
         .iter()
         .map(|p| &p.source)
-        .chain(library.sections.iter().filter_map(|s| s.source.as_ref()));
-    let badges = sources
-        .filter_map(|source| {
-            let badges = report.badges(&source.display);
-            (!badges.is_empty()).then(|| (source.relative.clone(), badges))
+        .chain(library.sections.iter().filter_map(|s| s.source.as_ref()))
+        .map(|source| (source.display.as_str(), source.relative.as_str()))
+        .collect();
+    let badges = report
+        .pages
+        .iter()
+        .filter_map(|page| {
+            let source = relative.get(page.file.as_str())?;
+            let badges = page.badges();
+            (!badges.is_empty()).then(|| ((*source).to_owned(), badges))
         })
         .collect();
     Ok((badges, Some(report)))

@@ -52,6 +52,8 @@ impl Site {
     }
 
     fn rebuild_inner(&mut self, changes: &[Change]) -> Result<Rebuilt> {
+        self.timings.phases.clear();
+        let start = Instant::now();
         if self.stale
             || changes
                 .iter()
@@ -89,9 +91,13 @@ impl Site {
                     structure = true;
                 }
             }
+            let start = self.timings.record("load", start);
             self.recheck_snippets(structure, &modified)?;
+            let start = self.timings.record("snippets", start);
             self.render_markdown()?;
+            self.timings.record("markdown", start);
         }
+        let start = Instant::now();
         let jobs = if all_jobs || structure {
             self.refresh_values();
             self.render_jobs(None)?
@@ -115,10 +121,13 @@ impl Site {
             }
             0
         };
+        let start = self.timings.record("templates", start);
         if content_changed || all_jobs {
             self.render_generated();
         }
+        let start = self.timings.record("feeds etc.", start);
         self.output = self.layers.merge()?;
+        self.timings.record("merge", start);
         Ok(Rebuilt {
             jobs,
             full: false,
@@ -210,8 +219,13 @@ impl Site {
             .map(|&p| self.library.pages[p].source.relative.clone())
             .collect();
         let only = (!structure).then_some(sources.as_slice());
-        let (badges, report) =
-            super::check_snippets(&self.options, &self.library, &self.config, only)?;
+        let (badges, report) = super::check_snippets(
+            &self.options,
+            &self.library,
+            &self.config,
+            only,
+            &mut self.checker,
+        )?;
         if only.is_some() {
             for source in &sources {
                 self.badges.remove(source);

@@ -77,11 +77,11 @@ impl Layers {
         };
         builder.errors.extend(self.generated_errors.iter().cloned());
         for layer in [&self.pages, &self.generated] {
-            for file in layer.files() {
+            for file in layer.shared_files() {
                 builder.add(file.clone());
             }
         }
-        for file in self.defaults.files() {
+        for file in self.defaults.shared_files() {
             builder.add_with(file.clone(), Precedence::Fallback);
         }
         builder.finish()

@@ -59,8 +59,8 @@ impl Cache {
 
     /// Adds fresh results and writes the file (atomically) if anything changed. A cache that
     /// cannot be written is not an error: the next run is just slower.
-    pub fn store(mut self, fresh: Vec<(blake3::Hash, Outcome)>) {
-        let Some(path) = self.path.take() else {
+    pub fn store(&mut self, fresh: Vec<(blake3::Hash, Outcome)>) {
+        let Some(path) = &self.path else {
             return;
         };
         if fresh.is_empty() {
@@ -72,9 +72,14 @@ impl Cache {
         if self.entries.len() > MAX_ENTRIES {
             self.entries.clear();
         }
-        let disk = OnDisk {
-            format: FORMAT.to_owned(),
-            entries: self.entries,
+        #[derive(serde::Serialize)]
+        struct Writing<'a> {
+            format: &'a str,
+            entries: &'a HashMap<String, Outcome>,
+        }
+        let disk = Writing {
+            format: FORMAT,
+            entries: &self.entries,
         };
         let Some(dir) = path.parent() else {
             return;
@@ -90,7 +95,7 @@ impl Cache {
         if serde_json::to_writer(&mut writer, &disk).is_ok()
             && let Ok(file) = writer.into_inner()
         {
-            let _ = file.persist(&path);
+            let _ = file.persist(path);
         }
     }
 }

@@ -122,6 +122,12 @@ pub fn snippets(
                 .filter_map(|s| s.source.as_ref().map(|src| (src, None))),
         )
         .filter(|(source, _)| {
+            options
+                .sources
+                .as_ref()
+                .is_none_or(|only| only.contains(&source.relative))
+        })
+        .filter(|(source, _)| {
             options.paths.is_empty()
                 || options
                     .paths

@@ -29,8 +29,8 @@
 //! report.badges(&page.source.display);   // (block index, badge HTML) for the renderer
 //! ```
 //!
-//! `check_with(&library, &config, &options, &schemas)` does the same with schemas loaded once
-//! by the caller (`schema::Schemas::load(root, &config.snippets)`), for `galley serve`.
+//! A long-lived caller (`galley serve`) keeps a [`Checker`] instead: compiled schemas and the
+//! result cache stay in memory between checks.
 //! `check` returns `Err` only for problems that stop the whole run (an unreadable schema
 //! folder, a bad `[snippets]` table); a failing snippet is a [`Verdict::Failed`] in the report.
 
@@ -103,6 +103,9 @@ pub struct CheckOptions {
     pub root: PathBuf,
     /// Only files at or under these paths (relative to the root, or absolute); empty: all.
     pub paths: Vec<PathBuf>,
+    /// Only these sources, by their path under content/ (`blog/x.md`): for callers that
+    /// already know them, so no path is resolved on disk. `None`: no restriction.
+    pub sources: Option<std::collections::HashSet<String>>,
     /// Only blocks of these languages (aliases accepted: `yml`, `sh`...); empty: all.
     pub langs: Vec<String>,
     pub use_cache: bool,
@@ -115,6 +118,7 @@ impl CheckOptions {
         CheckOptions {
             root: root.into(),
             paths: Vec::new(),
+            sources: None,
             langs: Vec::new(),
             use_cache: true,
             run: true,
@@ -281,6 +285,16 @@ pub struct PageReport {
     pub blocks: Vec<BlockResult>,
 }
 
+impl PageReport {
+    /// `(block index, badge HTML)`, in the shape `markdown::Input::badges` takes.
+    pub fn badges(&self) -> Vec<(usize, String)> {
+        self.blocks
+            .iter()
+            .map(|b| (b.index, b.badge_html()))
+            .collect()
+    }
+}
+
 /// Passed, failed and skipped blocks, as in the closing line.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Counts {
@@ -343,35 +357,56 @@ impl Report {
         self.pages
             .iter()
             .filter(|p| p.file == file)
-            .flat_map(|p| &p.blocks)
-            .map(|b| (b.index, b.badge_html()))
+            .flat_map(PageReport::badges)
             .collect()
     }
 }
 
 /// Checks every selected block of `library`. See the module documentation.
 pub fn check(library: &Library, config: &Config, options: &CheckOptions) -> Result<Report> {
-    let schemas = schema::Schemas::load(&options.root, &config.snippets)?;
-    check_with(library, config, options, &schemas)
+    Checker::new(&options.root, config, options.use_cache)?.check(library, config, options)
 }
 
-/// [`check`] with schemas loaded by the caller, so a long-lived caller (`galley serve`) keeps
-/// every compiled schema between rebuilds. Load them again with [`schema::Schemas::load`] when
-/// site.toml or a schema folder changes.
-pub fn check_with(
+/// What stays loaded between checks: the schemas (each compiled on first use) and the result
+/// cache. Make a new one when site.toml or a schema folder changes.
+pub struct Checker {
+    schemas: schema::Schemas,
+    cache: cache::Cache,
+}
+
+impl Checker {
+    pub fn new(root: &Path, config: &Config, use_cache: bool) -> Result<Checker> {
+        Ok(Checker {
+            schemas: schema::Schemas::load(root, &config.snippets)?,
+            cache: if use_cache {
+                cache::Cache::open(root)
+            } else {
+                cache::Cache::disabled()
+            },
+        })
+    }
+
+    /// Checks every block `options` selects (its `use_cache` is the checker's own).
+    pub fn check(
+        &mut self,
+        library: &Library,
+        config: &Config,
+        options: &CheckOptions,
+    ) -> Result<Report> {
+        check_with(library, config, options, &self.schemas, &mut self.cache)
+    }
+}
+
+fn check_with(
     library: &Library,
     config: &Config,
     options: &CheckOptions,
     schemas: &schema::Schemas,
+    cache: &mut cache::Cache,
 ) -> Result<Report> {
     let settings = &config.snippets;
     let snippets = extract::snippets(library, config, options, &schemas.k8s_versions())?;
 
-    let cache = if options.use_cache {
-        cache::Cache::open(&options.root)
-    } else {
-        cache::Cache::disabled()
-    };
     let keys: Vec<blake3::Hash> = snippets
         .par_iter()
         .map(|s| cache::key(s, schemas))

@@ -45,7 +45,8 @@ fn leftovers(site: &Site) -> Vec<String> {
     std::fs::read_dir(site.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|name| name.contains(".galley-"))
+        // .galley-cache is the render cache, meant to stay.
+        .filter(|name| name.contains(".galley-") && name != ".galley-cache")
         .collect()
 }
 

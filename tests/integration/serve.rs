@@ -4,7 +4,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
@@ -33,6 +33,19 @@ impl Server {
             .arg(site.path())
             .args(["serve", "--port", &port])
             .args(extra);
+        Server::spawn(command)
+    }
+
+    /// Starts the way a writer does: `galley serve` run inside the site, without `--root`.
+    pub fn start_inside(site: &Site) -> Server {
+        let mut command = galley();
+        command
+            .current_dir(site.path())
+            .args(["serve", "--port", "0"]);
+        Server::spawn(command)
+    }
+
+    fn spawn(mut command: Command) -> Server {
         command.stdout(Stdio::null()).stderr(Stdio::piped());
         let mut child = command.spawn().expect("start galley serve");
         let stderr = child.stderr.take().expect("piped stderr");
@@ -198,6 +211,21 @@ fn an_edit_is_served_and_announced() {
         body.contains("/__galley/livereload.js"),
         "the live-reload script is injected"
     );
+}
+
+#[test]
+fn an_edit_is_seen_when_serve_runs_inside_the_site_without_root() {
+    let site = Site::fixture("zola-style");
+    let server = Server::start_inside(&site);
+    let mut reload = server.live_reload();
+    let text = std::fs::read_to_string(site.path().join("content/blog/second.md")).unwrap();
+    save(
+        &site,
+        "content/blog/second.md",
+        &text.replace("Steps.", "Edited in place."),
+    );
+    reload.next("reload");
+    assert!(server.get("/blog/second/").1.contains("Edited in place."));
 }
 
 #[test]
