@@ -66,7 +66,7 @@ pub fn write_atomic(output: &Output, dir: &Path) -> Result<WriteStats> {
 
     let temp = parent.join(format!(".{name}{TEMP_MARK}{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&temp);
-    let stats = match write_all(output, &temp) {
+    let stats = match write_all(output, &temp, dir) {
         Ok(stats) => stats,
         Err(error) => {
             let _ = std::fs::remove_dir_all(&temp);
@@ -81,7 +81,7 @@ pub fn write_atomic(output: &Output, dir: &Path) -> Result<WriteStats> {
     Ok(stats)
 }
 
-fn write_all(output: &Output, root: &Path) -> Result<WriteStats> {
+fn write_all(output: &Output, root: &Path, previous: &Path) -> Result<WriteStats> {
     std::fs::create_dir_all(root).map_err(|e| Error::io("create", root, e))?;
     let mut dirs: Vec<PathBuf> = output
         .files()
@@ -98,9 +98,13 @@ fn write_all(output: &Output, root: &Path) -> Result<WriteStats> {
         .map(|file| {
             let target = root.join(&file.path);
             match &file.contents {
-                Contents::Bytes(bytes) => std::fs::write(&target, bytes)
-                    .map(|()| bytes.len() as u64)
-                    .map_err(|e| Error::io("write", &target, e)),
+                Contents::Bytes(bytes) => {
+                    if !reuse(&previous.join(&file.path), bytes, &target) {
+                        std::fs::write(&target, bytes)
+                            .map_err(|e| Error::io("write", &target, e))?;
+                    }
+                    Ok(bytes.len() as u64)
+                }
                 Contents::Copy(source) => {
                     std::fs::copy(source, &target).map_err(|e| Error::io("copy", source, e))
                 }
@@ -115,6 +119,20 @@ fn write_all(output: &Output, root: &Path) -> Result<WriteStats> {
         stats.bytes += size?;
     }
     Ok(stats)
+}
+
+/// Links `target` to the previous build's file when that file already holds `bytes`.
+///
+/// A warm build produces mostly the same files; linking them costs a comparison (of data the
+/// page cache usually holds) instead of a write, and writes are what a disk under pressure
+/// makes slow. The previous folder is never modified, so a build that fails still leaves it
+/// intact; a file that differs, is missing or cannot be linked is simply written.
+fn reuse(previous: &Path, bytes: &[u8], target: &Path) -> bool {
+    let same_size = std::fs::symlink_metadata(previous)
+        .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64);
+    same_size
+        && std::fs::read(previous).is_ok_and(|old| old == bytes)
+        && std::fs::hard_link(previous, target).is_ok()
 }
 
 /// Puts `temp` in place of `dir`, keeping the previous site until the new one is there.

@@ -199,3 +199,44 @@ fn static_files_are_fingerprinted() {
     let name = &name[..name.find('"').unwrap()];
     assert_eq!(site.output(name), site.output("style.css"));
 }
+
+#[test]
+fn a_rebuild_links_unchanged_files_and_writes_changed_ones() {
+    use std::os::unix::fs::MetadataExt;
+    let site = Site::fixture("zola-style");
+    site.build();
+    let inode = |relative: &str| {
+        std::fs::metadata(site.path().join("public").join(relative))
+            .unwrap()
+            .ino()
+    };
+    let (second, bundle) = (
+        inode("blog/second/index.html"),
+        inode("blog/bundle/index.html"),
+    );
+    let text = std::fs::read_to_string(site.path().join("content/blog/second.md")).unwrap();
+    site.write(
+        "content/blog/second.md",
+        text.replace("Steps.", "New steps."),
+    );
+    site.build();
+    assert_eq!(
+        inode("blog/bundle/index.html"),
+        bundle,
+        "an unchanged page is the same file"
+    );
+    assert_ne!(
+        inode("blog/second/index.html"),
+        second,
+        "an edited page is a new file"
+    );
+    assert!(site.output("blog/second/index.html").contains("New steps."));
+    let mut command = galley();
+    command
+        .arg("--root")
+        .arg(site.path())
+        .args(["build", "--no-cache", "--output"])
+        .arg(site.path().join("clean"));
+    Run::of(command).success();
+    assert_eq!(site.snapshot(), snapshot(&site.path().join("clean")));
+}
