@@ -12,6 +12,7 @@ use syntect::parsing::{ParseState, Scope, ScopeStack, SyntaxReference, SyntaxSet
 use syntect::util::LinesWithEndings;
 use two_face::theme::LazyThemeSet;
 
+use super::lexers;
 use crate::config::HighlightConfig;
 use crate::diagnostics::{Diagnostic, Result, suggest};
 
@@ -111,7 +112,18 @@ impl Highlighter {
 
     /// Highlighted HTML of each line of `code`, every line self-contained (spans closed at its
     /// end and reopened on the next), so lines can be numbered, marked or hidden one by one.
-    pub fn highlight_lines(&self, code: &str, syntax: Option<&SyntaxReference>) -> Vec<String> {
+    /// The fence's language picks a fast lexer when there is one ([`lexers`]), else `syntax`.
+    pub fn highlight_lines(
+        &self,
+        code: &str,
+        lang: Option<&str>,
+        syntax: Option<&SyntaxReference>,
+    ) -> Vec<String> {
+        if self.enabled
+            && let Some(lines) = lang.and_then(|lang| lexers::highlight(lang, code))
+        {
+            return lines;
+        }
         let Some(syntax) = syntax.filter(|_| self.enabled) else {
             return LinesWithEndings::from(code)
                 .map(|line| escape(line.trim_end_matches('\n')))
@@ -293,7 +305,7 @@ mod tests {
     fn lines_are_self_contained() {
         let h = highlighter();
         let code = "a: \"multi\n  line\"\nb: 2\n";
-        let lines = h.highlight_lines(code, h.syntax("yaml"));
+        let lines = h.highlight_lines(code, None, h.syntax("yaml"));
         assert_eq!(lines.len(), 3);
         for line in &lines {
             assert_eq!(
@@ -307,7 +319,7 @@ mod tests {
 
     #[test]
     fn plain_text_is_escaped() {
-        let lines = highlighter().highlight_lines("<b>&</b>\n", None);
+        let lines = highlighter().highlight_lines("<b>&</b>\n", None, None);
         assert_eq!(lines, ["&lt;b&gt;&amp;&lt;/b&gt;"]);
     }
 

@@ -1,0 +1,66 @@
+//! Fast highlighting for the languages a platform-engineering blog is made of.
+//!
+//! syntect runs a TextMate grammar (dozens of regular expressions per line) and highlights about
+//! 10,000 lines per second per core; these hand-written lexers make one pass over each line's
+//! bytes and are two orders of magnitude faster (issue 7, BENCHMARKS.md). They emit the class names
+//! syntect emits for the same tokens (`ClassStyle::SpacedPrefixed { prefix: "hl-" }`), nested the
+//! same way where themes care, so the stylesheet generated from any syntect theme colours them.
+//! Every other language still goes through syntect.
+//!
+//! 1. [`highlight`] picks a lexer by the fence's language (aliases included);
+//! 2. the lexer walks the block line by line, carrying what spans lines (a block scalar, a
+//!    heredoc, a block comment, open quotes and brackets) in an explicit state, never recursion;
+//! 3. [`html::Html`] turns its token positions into escaped, self-contained HTML lines.
+//!
+//! Whatever the input, the text of the output is the input: lexers only choose where spans go.
+
+mod html;
+mod json;
+mod shell;
+mod yaml;
+
+/// Highlighted HTML of each line of `code` (split like `Highlighter::highlight_lines`), or
+/// `None` when no fast lexer handles `lang`.
+pub fn highlight(lang: &str, code: &str) -> Option<Vec<String>> {
+    let lang = lang.to_ascii_lowercase();
+    let lines = match lang.as_str() {
+        "yaml" | "yml" => yaml::highlight(code),
+        "bash" | "sh" | "shell" | "zsh" => shell::highlight(code),
+        "console" | "shell-session" | "terminal" => shell::highlight_session(code),
+        "json" | "jsonc" => json::highlight(code),
+        _ => return None,
+    };
+    Some(lines)
+}
+
+/// The lines of a block as `highlight_lines` splits them: after each `\n`, which is dropped.
+fn lines(code: &str) -> impl Iterator<Item = &str> {
+    code.split_inclusive('\n')
+        .map(|line| line.strip_suffix('\n').unwrap_or(line))
+}
+
+/// Bytes that may continue an identifier in most of these languages.
+fn is_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// The end of the run of bytes from `i` for which `f` holds.
+fn span_while(line: &[u8], mut i: usize, f: impl Fn(u8) -> bool) -> usize {
+    while i < line.len() && f(line[i]) {
+        i += 1;
+    }
+    i
+}
+
+/// The first occurrence of `needle` in `line` at or after `from`.
+fn find(line: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    line.get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| p + from)
+}
+
+/// Spaces, tabs, and the `\r` of a CRLF line end.
+fn is_space(b: u8) -> bool {
+    b == b' ' || b == b'\t' || b == b'\r'
+}
