@@ -14,9 +14,12 @@
 //!
 //! Whatever the input, the text of the output is the input: lexers only choose where spans go.
 
+mod go;
 mod html;
 mod json;
+mod python;
 mod shell;
+mod toml;
 mod yaml;
 
 /// Highlighted HTML of each line of `code` (split like `Highlighter::highlight_lines`), or
@@ -27,7 +30,10 @@ pub fn highlight(lang: &str, code: &str) -> Option<Vec<String>> {
         "yaml" | "yml" => yaml::highlight(code),
         "bash" | "sh" | "shell" | "zsh" => shell::highlight(code),
         "console" | "shell-session" | "terminal" => shell::highlight_session(code),
+        "go" | "golang" => go::highlight(code),
+        "python" | "py" => python::highlight(code),
         "json" | "jsonc" => json::highlight(code),
+        "toml" => toml::highlight(code),
         _ => return None,
     };
     Some(lines)
