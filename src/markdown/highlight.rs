@@ -263,7 +263,7 @@ fn scope_rules(css: &str, scope: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::Highlighter;
+    use super::{Highlighter, lexers};
     use crate::config::HighlightConfig;
 
     fn highlighter() -> Highlighter {
@@ -315,6 +315,32 @@ mod tests {
             );
         }
         assert!(lines[0].contains("hl-"), "{}", lines[0]);
+    }
+
+    #[test]
+    fn fence_languages_with_a_fast_lexer_skip_syntect() {
+        let h = highlighter();
+        let code = "$ echo hi\nhi\n";
+        let console = h.highlight_lines(code, Some("console"), h.syntax("console"));
+        assert_eq!(console, lexers::highlight("console", code).unwrap());
+        // Output lines of a session stay plain; as bash, `hi` would be a command.
+        assert!(!console[1].contains("hl-function"), "{}", console[1]);
+        let bash = h.highlight_lines(code, Some("bash"), h.syntax("bash"));
+        assert_ne!(console, bash);
+        // Other languages still go through syntect.
+        let rust = h.highlight_lines("fn main() {}\n", Some("rust"), h.syntax("rust"));
+        assert!(rust[0].contains("hl-source hl-rust"), "{}", rust[0]);
+    }
+
+    #[test]
+    fn disabled_highlighting_skips_the_fast_lexers_too() {
+        let config = HighlightConfig {
+            enabled: false,
+            ..HighlightConfig::default()
+        };
+        let h = Highlighter::new(&config).unwrap();
+        let lines = h.highlight_lines("a: <b>\n", Some("yaml"), h.syntax("yaml"));
+        assert_eq!(lines, ["a: &lt;b&gt;"]);
     }
 
     #[test]

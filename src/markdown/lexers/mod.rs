@@ -14,6 +14,7 @@
 //!
 //! Whatever the input, the text of the output is the input: lexers only choose where spans go.
 
+mod dockerfile;
 mod go;
 mod html;
 mod json;
@@ -21,6 +22,9 @@ mod python;
 mod shell;
 mod toml;
 mod yaml;
+
+#[cfg(test)]
+mod tests;
 
 /// Highlighted HTML of each line of `code` (split like `Highlighter::highlight_lines`), or
 /// `None` when no fast lexer handles `lang`.
@@ -34,6 +38,7 @@ pub fn highlight(lang: &str, code: &str) -> Option<Vec<String>> {
         "python" | "py" => python::highlight(code),
         "json" | "jsonc" => json::highlight(code),
         "toml" => toml::highlight(code),
+        "dockerfile" | "docker" | "containerfile" => dockerfile::highlight(code),
         _ => return None,
     };
     Some(lines)

@@ -839,6 +839,10 @@ impl<'a, 'h> Shell<'a, 'h> {
         if line.get(value).is_some_and(|&b| !is_meta(b)) {
             self.html.open(VALUE);
         }
+        if line.get(value) == Some(&b'~') {
+            self.html.token(value + 1, TILDE);
+            return Some(value + 1);
+        }
         Some(value)
     }
 
