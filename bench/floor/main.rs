@@ -106,41 +106,36 @@ fn main() {
     }
 }
 
-/// Highlights every block with syntect and with the fast lexer (both through galley's
-/// `Highlighter`, in parallel) and prints lines per second per language (CPU time summed over
-/// threads, so per core).
+/// Highlights every block of a fast-lexed language with syntect, then (in a second pass, so the
+/// two do not evict each other's code and tables from the caches) with the fast lexer, both
+/// through galley's `Highlighter` and in parallel, and prints lines per second per language (CPU
+/// time summed over threads, so per core).
 fn compare(documents: &[String], highlighter: &Highlighter) {
-    #[derive(Default)]
-    struct Totals {
-        lines: usize,
-        syntect: Duration,
-        fast: Duration,
-    }
-    let totals = Mutex::new(BTreeMap::<String, Totals>::new());
     let config = galley::config::MarkdownConfig::default();
-    documents.par_iter().for_each(|doc| {
-        for block in galley::markdown::code_blocks(doc, &config, 1) {
-            let Some(language) = block.info.ok().and_then(|info| info.lang) else {
-                continue;
-            };
-            if galley::markdown::lexers::highlight(&language, "").is_none() {
-                continue;
-            }
-            let syntax = highlighter.syntax(&language);
+    let blocks: Vec<(String, String)> = documents
+        .par_iter()
+        .flat_map_iter(|doc| galley::markdown::code_blocks(doc, &config, 1))
+        .filter_map(|block| Some((block.info.ok()?.lang?, block.code)))
+        .filter(|(language, _)| galley::markdown::lexers::highlight(language, "").is_some())
+        .collect();
+    let time = |fast: bool| {
+        let totals = Mutex::new(BTreeMap::<String, (Duration, usize)>::new());
+        blocks.par_iter().for_each(|(language, code)| {
+            let syntax = highlighter.syntax(language);
             let started = Instant::now();
-            let slow = highlighter.highlight_lines(&block.code, None, syntax);
-            let syntect = started.elapsed();
-            let started = Instant::now();
-            let quick = highlighter.highlight_lines(&block.code, Some(&language), syntax);
-            let fast = started.elapsed();
-            std::hint::black_box((slow, quick));
+            let lines =
+                highlighter.highlight_lines(code, fast.then_some(language.as_str()), syntax);
+            let elapsed = started.elapsed();
+            std::hint::black_box(lines);
             let mut map = totals.lock().unwrap();
-            let entry = map.entry(language).or_default();
-            entry.lines += block.code.lines().count();
-            entry.syntect += syntect;
-            entry.fast += fast;
-        }
-    });
+            let entry = map.entry(language.clone()).or_default();
+            entry.0 += elapsed;
+            entry.1 += code.lines().count();
+        });
+        totals.into_inner().unwrap()
+    };
+    let syntect = time(false);
+    let fast = time(true);
     println!(
         "syntect vs fast lexers, per core (every block highlighted both ways through galley):"
     );
@@ -149,26 +144,24 @@ fn compare(documents: &[String], highlighter: &Highlighter) {
         "language", "lines", "syntect l/s", "fast l/s", "speedup"
     );
     let per_second = |lines: usize, time: Duration| lines as f64 / time.as_secs_f64().max(1e-9);
-    let mut all = Totals::default();
-    for (language, t) in totals.into_inner().unwrap() {
+    let mut all = (0, Duration::ZERO, Duration::ZERO);
+    for (language, (slow, lines)) in syntect {
+        let quick = fast[&language].0;
         println!(
-            "  {language:<12} {:>9}  {:>14.0}  {:>14.0}  {:>7.1}x",
-            t.lines,
-            per_second(t.lines, t.syntect),
-            per_second(t.lines, t.fast),
-            t.syntect.as_secs_f64() / t.fast.as_secs_f64().max(1e-9)
+            "  {language:<12} {lines:>9}  {:>14.0}  {:>14.0}  {:>7.1}x",
+            per_second(lines, slow),
+            per_second(lines, quick),
+            slow.as_secs_f64() / quick.as_secs_f64().max(1e-9)
         );
-        all.lines += t.lines;
-        all.syntect += t.syntect;
-        all.fast += t.fast;
+        all = (all.0 + lines, all.1 + slow, all.2 + quick);
     }
     println!(
         "  {:<12} {:>9}  {:>14.0}  {:>14.0}  {:>7.1}x",
         "all",
-        all.lines,
-        per_second(all.lines, all.syntect),
-        per_second(all.lines, all.fast),
-        all.syntect.as_secs_f64() / all.fast.as_secs_f64().max(1e-9)
+        all.0,
+        per_second(all.0, all.1),
+        per_second(all.0, all.2),
+        all.1.as_secs_f64() / all.2.as_secs_f64().max(1e-9)
     );
 }
 

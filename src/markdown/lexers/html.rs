@@ -37,7 +37,10 @@ impl<'a> Html<'a> {
     pub fn start(&mut self, line: &'a str) {
         self.line = line;
         self.pos = 0;
-        self.out = String::with_capacity(line.len() * 3 + 64);
+        // Markup is several times the text; the previous line's length is the best guess of
+        // this one's, and growing a string by doubling costs more than a generous start.
+        let previous = self.lines.last().map_or(0, String::len);
+        self.out = String::with_capacity((line.len() * 6).max(previous) + 64);
         push_open(&mut self.out, self.root);
         for class in &self.stack {
             push_open(&mut self.out, class);
