@@ -182,7 +182,12 @@ fn flags(html: &mut Html, line: &[u8], mut i: usize) -> usize {
         if line.get(name) == Some(&b'=') {
             html.token(name + 1, ASSIGNMENT);
             end = span_while(line, name + 1, |b| !is_space(b));
-            value(html, line, name + 1, end);
+            if &line[i + 2..name] == b"from" && !line[name + 1..end].contains(&b'$') {
+                // `COPY --from=build`: a stage (or an image), as syntect marks it.
+                html.token(end, STAGE);
+            } else {
+                value(html, line, name + 1, end);
+            }
         }
         i = span_while(line, end, is_space);
     }

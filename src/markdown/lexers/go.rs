@@ -6,7 +6,7 @@
 //! before them, which covers gofmt-formatted code; syntect's grammar does the same by context.
 
 use super::html::Html;
-use super::{find, is_word, lines, span_while};
+use super::{Numbers, find, is_word, lines, number, span_while};
 
 const ROOT: &str = "hl-source hl-go";
 const LINE_COMMENT: &str = "hl-comment hl-line hl-go";
@@ -26,6 +26,13 @@ const HEX: &str = "hl-constant hl-numeric hl-integer hl-hexadecimal hl-go";
 const BASE: &str = "hl-punctuation hl-definition hl-numeric hl-base hl-go";
 const FLOAT: &str = "hl-constant hl-numeric hl-float hl-decimal hl-go";
 const DECIMAL_POINT: &str = "hl-punctuation hl-separator hl-decimal hl-go";
+const NUMBERS: Numbers = Numbers {
+    integer: INTEGER,
+    hex: HEX,
+    base: BASE,
+    float: FLOAT,
+    decimal_point: DECIMAL_POINT,
+};
 const CONTROL: &str = "hl-keyword hl-control hl-go";
 const PACKAGE: &str = "hl-keyword hl-other hl-package hl-go";
 const IMPORT: &str = "hl-keyword hl-other hl-import hl-go";
@@ -293,46 +300,8 @@ impl Lexer<'_, '_> {
     }
 
     fn number(&mut self, i: usize) -> usize {
-        let line = self.line;
         self.prev = Prev::Other;
-        self.html.text(i);
-        if line[i] == b'0' && matches!(line.get(i + 1), Some(b'x' | b'X')) {
-            let end = span_while(line, i + 2, |b| b.is_ascii_hexdigit() || b == b'_');
-            self.html.open(HEX);
-            self.html.token(i + 2, BASE);
-            self.html.text(end);
-            self.html.close();
-            return end;
-        }
-        let digits = |j| span_while(line, j, |b| b.is_ascii_digit() || b == b'_');
-        let mut end = digits(i);
-        let mut point = None;
-        if line.get(end) == Some(&b'.') {
-            point = Some(end);
-            end = digits(end + 1);
-        }
-        let mut float = point.is_some();
-        if matches!(line.get(end), Some(b'e' | b'E')) {
-            let mut j = end + 1;
-            if matches!(line.get(j), Some(b'+' | b'-')) {
-                j += 1;
-            }
-            end = digits(j);
-            float = true;
-        }
-        let end = span_while(line, end, is_word);
-        if float {
-            self.html.open(FLOAT);
-            if let Some(point) = point {
-                self.html.text(point);
-                self.html.token(point + 1, DECIMAL_POINT);
-            }
-            self.html.text(end);
-            self.html.close();
-        } else {
-            self.html.token(end, INTEGER);
-        }
-        end
+        number(self.html, self.line, i, b"xX", &NUMBERS)
     }
 
     fn word(&mut self, i: usize, line_start: bool) -> usize {
@@ -387,8 +356,12 @@ impl Lexer<'_, '_> {
             return end;
         }
         if after == Some(b'{') && next == end && !matches!(self.prev, Prev::Dot) {
-            // A composite literal: `Config{...}`.
-            self.html.token(end, TYPE);
+            // A composite literal: `Config{...}`, `[]string{...}`.
+            if BUILTIN_TYPES.contains(&word) {
+                self.builtin_type(end);
+            } else {
+                self.html.token(end, TYPE);
+            }
             self.prev = Prev::Other;
             return end;
         }
@@ -408,16 +381,18 @@ impl Lexer<'_, '_> {
         }
         let class = match self.prev {
             _ if BUILTIN_TYPES.contains(&word) => {
-                self.html.open(TYPE);
-                self.html.token(end, BUILTIN_TYPE);
-                self.html.close();
+                self.builtin_type(end);
                 self.prev = Prev::Name;
                 return end;
             }
             Prev::Declares(class) => class,
             Prev::Dot if after == Some(b'{') && next == end => TYPE,
             Prev::Dot => MEMBER,
-            Prev::TypePrefix | Prev::Name | Prev::CloseParen if after == Some(b'.') => {
+            // The package of a qualified type; in a signature every qualified name is a type,
+            // as parameter names never are qualified (`func(context.Context) error`).
+            Prev::TypePrefix | Prev::Name | Prev::CloseParen | Prev::Other
+                if after == Some(b'.') && (self.prev != Prev::Other || self.signature > 0) =>
+            {
                 self.html.token(end, VARIABLE);
                 self.prev = Prev::TypePackage;
                 return end;
@@ -446,6 +421,13 @@ impl Lexer<'_, '_> {
         end
     }
 
+    /// A builtin type name up to `end`, in a type's span as syntect nests it.
+    fn builtin_type(&mut self, end: usize) {
+        self.html.open(TYPE);
+        self.html.token(end, BUILTIN_TYPE);
+        self.html.close();
+    }
+
     fn punctuation(&mut self, i: usize) -> usize {
         let line = self.line;
         let b = line[i];
@@ -464,7 +446,13 @@ impl Lexer<'_, '_> {
                 {
                     self.signature += 1;
                 }
-                (1, PARENS_BEGIN, Prev::Other)
+                // A type assertion, `x.(T)`, holds a type.
+                let prev = if self.prev == Prev::Dot {
+                    Prev::TypePrefix
+                } else {
+                    Prev::Other
+                };
+                (1, PARENS_BEGIN, prev)
             }
             b')' => {
                 let prev = if self.signature > 0 {

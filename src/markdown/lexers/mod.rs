@@ -26,6 +26,8 @@ mod yaml;
 #[cfg(test)]
 mod tests;
 
+use html::Html;
+
 /// Highlighted HTML of each line of `code` (split like `Highlighter::highlight_lines`), or
 /// `None` when no fast lexer handles `lang`.
 pub fn highlight(lang: &str, code: &str) -> Option<Vec<String>> {
@@ -69,6 +71,60 @@ fn find(line: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
         .windows(needle.len())
         .position(|w| w == needle)
         .map(|p| p + from)
+}
+
+/// The classes a language gives the parts of a number literal.
+struct Numbers {
+    integer: &'static str,
+    hex: &'static str,
+    /// The `0x` of a hexadecimal (or octal, binary) literal.
+    base: &'static str,
+    float: &'static str,
+    decimal_point: &'static str,
+}
+
+/// A C-style number literal from `i` (a digit, or a `.` before one): `1_000`, `3.14e-2`, or
+/// after a `0` one of the letters of `bases` and digits (`0x1F`); a suffix (`10j`, `2i`) goes
+/// with it. Returns where it ends.
+fn number(html: &mut Html, line: &[u8], i: usize, bases: &[u8], classes: &Numbers) -> usize {
+    html.text(i);
+    if line[i] == b'0' && line.get(i + 1).is_some_and(|b| bases.contains(b)) {
+        let end = span_while(line, i + 2, |b| b.is_ascii_hexdigit() || b == b'_');
+        html.open(classes.hex);
+        html.token(i + 2, classes.base);
+        html.text(end);
+        html.close();
+        return end;
+    }
+    let digits = |j| span_while(line, j, |b| b.is_ascii_digit() || b == b'_');
+    let mut end = digits(i);
+    let mut point = None;
+    if line.get(end) == Some(&b'.') {
+        point = Some(end);
+        end = digits(end + 1);
+    }
+    let mut float = point.is_some();
+    if matches!(line.get(end), Some(b'e' | b'E')) {
+        let mut j = end + 1;
+        if matches!(line.get(j), Some(b'+' | b'-')) {
+            j += 1;
+        }
+        end = digits(j);
+        float = true;
+    }
+    let end = span_while(line, end, is_word);
+    if float {
+        html.open(classes.float);
+        if let Some(point) = point {
+            html.text(point);
+            html.token(point + 1, classes.decimal_point);
+        }
+        html.text(end);
+        html.close();
+    } else {
+        html.token(end, classes.integer);
+    }
+    end
 }
 
 /// Spaces, tabs, and the `\r` of a CRLF line end.

@@ -3,7 +3,7 @@
 //! interpolation, triple-quoted strings and docstrings (which span lines), numbers.
 
 use super::html::Html;
-use super::{is_word, lines, span_while};
+use super::{Numbers, is_word, lines, number, span_while};
 
 const ROOT: &str = "hl-source hl-python";
 const COMMENT: &str = "hl-comment hl-line hl-number-sign hl-python";
@@ -20,6 +20,8 @@ const STRING_END: &str = "hl-punctuation hl-definition hl-string hl-end hl-pytho
 const PREFIX: &str = "hl-storage hl-type hl-string hl-python";
 const ESCAPE: &str = "hl-constant hl-character hl-escape hl-python";
 const PLACEHOLDER: &str = "hl-constant hl-other hl-placeholder hl-python";
+const PLACEHOLDER_BEGIN: &str = "hl-punctuation hl-definition hl-placeholder hl-begin hl-python";
+const PLACEHOLDER_END: &str = "hl-punctuation hl-definition hl-placeholder hl-end hl-python";
 const INTERPOLATION: &str = "hl-meta hl-interpolation hl-python";
 const INTERPOLATION_BEGIN: &str = "hl-punctuation hl-section hl-interpolation hl-begin hl-python";
 const INTERPOLATION_END: &str = "hl-punctuation hl-section hl-interpolation hl-end hl-python";
@@ -30,6 +32,13 @@ const HEX: &str = "hl-constant hl-numeric hl-integer hl-hexadecimal hl-python";
 const BASE: &str = "hl-punctuation hl-definition hl-numeric hl-base hl-python";
 const FLOAT: &str = "hl-constant hl-numeric hl-float hl-decimal hl-python";
 const DECIMAL_POINT: &str = "hl-punctuation hl-separator hl-decimal hl-python";
+const NUMBERS: Numbers = Numbers {
+    integer: INTEGER,
+    hex: HEX,
+    base: BASE,
+    float: FLOAT,
+    decimal_point: DECIMAL_POINT,
+};
 const LANGUAGE: &str = "hl-constant hl-language hl-python";
 const SELF: &str = "hl-variable hl-language hl-python";
 const IMPORT: &str = "hl-keyword hl-control hl-import hl-python";
@@ -117,6 +126,7 @@ const BUILTIN_FUNCTIONS: &[&[u8]] = &[
     b"pow",
     b"print",
     b"property",
+    b"range",
     b"repr",
     b"reversed",
     b"round",
@@ -125,6 +135,7 @@ const BUILTIN_FUNCTIONS: &[&[u8]] = &[
     b"staticmethod",
     b"sum",
     b"super",
+    b"type",
     b"vars",
     b"zip",
     b"__import__",
@@ -141,12 +152,82 @@ const BUILTIN_TYPES: &[&[u8]] = &[
     b"list",
     b"memoryview",
     b"object",
-    b"range",
     b"set",
     b"slice",
     b"str",
     b"tuple",
-    b"type",
+];
+/// Python's builtin exception and warning classes (user-defined `*Error` classes are not).
+const BUILTIN_EXCEPTIONS: &[&[u8]] = &[
+    b"ArithmeticError",
+    b"AssertionError",
+    b"AttributeError",
+    b"BaseException",
+    b"BaseExceptionGroup",
+    b"BlockingIOError",
+    b"BrokenPipeError",
+    b"BufferError",
+    b"BytesWarning",
+    b"ChildProcessError",
+    b"ConnectionAbortedError",
+    b"ConnectionError",
+    b"ConnectionRefusedError",
+    b"ConnectionResetError",
+    b"DeprecationWarning",
+    b"EOFError",
+    b"EncodingWarning",
+    b"EnvironmentError",
+    b"Exception",
+    b"ExceptionGroup",
+    b"FileExistsError",
+    b"FileNotFoundError",
+    b"FloatingPointError",
+    b"FutureWarning",
+    b"GeneratorExit",
+    b"IOError",
+    b"ImportError",
+    b"ImportWarning",
+    b"IndentationError",
+    b"IndexError",
+    b"InterruptedError",
+    b"IsADirectoryError",
+    b"KeyError",
+    b"KeyboardInterrupt",
+    b"LookupError",
+    b"MemoryError",
+    b"ModuleNotFoundError",
+    b"NameError",
+    b"NotADirectoryError",
+    b"NotImplementedError",
+    b"OSError",
+    b"OverflowError",
+    b"PendingDeprecationWarning",
+    b"PermissionError",
+    b"ProcessLookupError",
+    b"RecursionError",
+    b"ReferenceError",
+    b"ResourceWarning",
+    b"RuntimeError",
+    b"RuntimeWarning",
+    b"StopAsyncIteration",
+    b"StopIteration",
+    b"SyntaxError",
+    b"SyntaxWarning",
+    b"SystemError",
+    b"SystemExit",
+    b"TabError",
+    b"TimeoutError",
+    b"TypeError",
+    b"UnboundLocalError",
+    b"UnicodeDecodeError",
+    b"UnicodeEncodeError",
+    b"UnicodeError",
+    b"UnicodeTranslateError",
+    b"UnicodeWarning",
+    b"UserWarning",
+    b"ValueError",
+    b"Warning",
+    b"ZeroDivisionError",
 ];
 
 /// What the previous significant token was.
@@ -301,6 +382,7 @@ impl Lexer<'_, '_> {
     /// for a triple-quoted string (or one continued with `\`).
     fn string_body(&mut self, i: usize, open: Open) -> usize {
         let line = self.line;
+        let braces = open.format || !open.raw && !open.docstring;
         let mut j = i;
         while j < line.len() {
             let b = line[j];
@@ -326,17 +408,14 @@ impl Lexer<'_, '_> {
                     j += 2;
                 }
                 b'\\' => j += 2,
-                b'{' if open.format && line.get(j + 1) == Some(&b'{') => {
+                // `{{` and `}}` stand for braces in f-strings and in `str.format` templates.
+                b'{' | b'}' if braces && line.get(j + 1) == Some(&b) => {
                     self.html.text(j);
                     self.html.token(j + 2, ESCAPE);
                     j += 2;
                 }
-                b'}' if open.format && line.get(j + 1) == Some(&b'}') => {
-                    self.html.text(j);
-                    self.html.token(j + 2, ESCAPE);
-                    j += 2;
-                }
-                b'{' if open.format => j = self.interpolation(j, open.quote),
+                b'{' if open.format => j = self.interpolation(j, open),
+                b'{' if braces => j = self.format_placeholder(j, open.quote),
                 b'%' if !open.format && !open.docstring => {
                     let end = placeholder(line, j);
                     if end > j + 1 {
@@ -360,10 +439,13 @@ impl Lexer<'_, '_> {
         line.len()
     }
 
-    /// `{expression!r:spec}` in an f-string, from its `{` at `i`, on one line.
-    fn interpolation(&mut self, i: usize, quote: u8) -> usize {
+    /// `{expression!r:spec}` in an f-string, from its `{` at `i`, on one line. As in syntect,
+    /// the string's span closes around it: the expression is code, not string.
+    fn interpolation(&mut self, i: usize, open: Open) -> usize {
         let line = self.line;
+        let quote = open.quote;
         self.html.text(i);
+        self.html.close();
         self.html.open(INTERPOLATION);
         self.html.token(i + 1, INTERPOLATION_BEGIN);
         let mut j = i + 1;
@@ -442,55 +524,41 @@ impl Lexer<'_, '_> {
         }
         self.html.text(j);
         self.html.close();
+        self.html.open(string_class(open));
         j
     }
 
-    fn number(&mut self, i: usize) -> usize {
+    /// A `str.format` replacement field (`{}`, `{0}`, `{name!r:>10}`, `{a[1].b}`) from its `{`
+    /// at `i`, if one is there; otherwise the `{` is text.
+    fn format_placeholder(&mut self, i: usize, quote: u8) -> usize {
         let line = self.line;
-        self.prev = Prev::Other;
-        self.html.text(i);
-        if line[i] == b'0'
-            && matches!(
-                line.get(i + 1),
-                Some(b'x' | b'X' | b'o' | b'O' | b'b' | b'B')
-            )
+        let field = span_while(line, i + 1, |b| is_word(b) || b"[].".contains(&b));
+        let mut conversion = field;
+        if line.get(field) == Some(&b'!') && line.get(field + 1).is_some_and(|b| b"rsa".contains(b))
         {
-            let end = span_while(line, i + 2, |b| b.is_ascii_hexdigit() || b == b'_');
-            self.html.open(HEX);
-            self.html.token(i + 2, BASE);
-            self.html.text(end);
-            self.html.close();
-            return end;
+            conversion = field + 2;
         }
-        let digits = |j| span_while(line, j, |b| b.is_ascii_digit() || b == b'_');
-        let mut end = digits(i);
-        let mut point = None;
-        if line.get(end) == Some(&b'.') {
-            point = Some(end);
-            end = digits(end + 1);
+        let mut close = conversion;
+        if line.get(conversion) == Some(&b':') {
+            close = span_while(line, conversion, |b| !b"{}\\".contains(&b) && b != quote);
         }
-        let mut float = point.is_some();
-        if matches!(line.get(end), Some(b'e' | b'E')) {
-            let mut j = end + 1;
-            if matches!(line.get(j), Some(b'+' | b'-')) {
-                j += 1;
-            }
-            end = digits(j);
-            float = true;
+        if line.get(close) != Some(&b'}') {
+            return i + 1;
         }
-        let end = span_while(line, end, is_word);
-        if float {
-            self.html.open(FLOAT);
-            if let Some(point) = point {
-                self.html.text(point);
-                self.html.token(point + 1, DECIMAL_POINT);
-            }
-            self.html.text(end);
-            self.html.close();
-        } else {
-            self.html.token(end, INTEGER);
-        }
-        end
+        self.html.text(i);
+        self.html.open(PLACEHOLDER);
+        self.html.token(i + 1, PLACEHOLDER_BEGIN);
+        self.html.text(field);
+        self.html.token(conversion, CONVERSION);
+        self.html.token(close, FORMAT_SPEC);
+        self.html.token(close + 1, PLACEHOLDER_END);
+        self.html.close();
+        close + 1
+    }
+
+    fn number(&mut self, i: usize) -> usize {
+        self.prev = Prev::Other;
+        number(self.html, self.line, i, b"xXoObB", &NUMBERS)
     }
 
     fn word(&mut self, i: usize) -> usize {
@@ -562,9 +630,13 @@ impl Lexer<'_, '_> {
         let class = match self.prev {
             Prev::Def => {
                 self.prev = Prev::FunctionName;
-                let magic = word.starts_with(b"__") && word.ends_with(b"__");
-                self.html
-                    .token(end, if magic { MAGIC_FUNCTION } else { FUNCTION_NAME });
+                if word.starts_with(b"__") && word.ends_with(b"__") {
+                    self.html.open(FUNCTION_NAME);
+                    self.html.token(end, MAGIC_FUNCTION);
+                    self.html.close();
+                } else {
+                    self.html.token(end, FUNCTION_NAME);
+                }
                 return end;
             }
             Prev::Class => {
@@ -617,6 +689,7 @@ impl Lexer<'_, '_> {
             }
             _ if is_constant(word) => Some(CONSTANT),
             Prev::Dot => None,
+            _ if BUILTIN_FUNCTIONS.contains(&word) => Some(BUILTIN_FUNCTION),
             _ if BUILTIN_TYPES.contains(&word) => Some(BUILTIN_TYPE),
             _ if is_exception(word) => Some(EXCEPTION_TYPE),
             _ => None,
@@ -760,14 +833,7 @@ fn is_constant(word: &[u8]) -> bool {
 
 /// Builtin exception names: `ValueError`, `KeyboardInterrupt`...
 fn is_exception(word: &[u8]) -> bool {
-    word.first().is_some_and(u8::is_ascii_uppercase)
-        && (word.ends_with(b"Error")
-            || word.ends_with(b"Exception")
-            || word.ends_with(b"Warning")
-            || matches!(
-                word,
-                b"KeyboardInterrupt" | b"StopIteration" | b"SystemExit" | b"GeneratorExit"
-            ))
+    BUILTIN_EXCEPTIONS.contains(&word)
 }
 
 /// The end of a `%` placeholder starting at `i` (`%s`, `%(name)s`, `%-8.3f`).

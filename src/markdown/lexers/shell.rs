@@ -20,6 +20,7 @@ const ARGUMENTS: &str = "hl-meta hl-function-call hl-arguments hl-shell";
 const OPTION: &str = "hl-variable hl-parameter hl-option hl-shell";
 const OPTION_MARK: &str = "hl-punctuation hl-definition hl-parameter hl-shell";
 const OPTION_ASSIGN: &str = "hl-keyword hl-operator hl-assignment hl-option hl-shell";
+const END_OF_OPTIONS: &str = "hl-keyword hl-operator hl-end-of-options hl-shell";
 const DOUBLE: &str = "hl-string hl-quoted hl-double hl-shell";
 const SINGLE: &str = "hl-string hl-quoted hl-single hl-shell";
 const STRING_BEGIN: &str = "hl-punctuation hl-definition hl-string hl-begin hl-shell";
@@ -890,13 +891,18 @@ impl<'a, 'h> Shell<'a, 'h> {
         Some(end)
     }
 
-    /// `-x`, `--name`, `--name=value` at `i`.
+    /// `-x`, `--name`, `--name=value`, or a lone `--`, at `i`.
     fn option(&mut self, i: usize) -> Option<usize> {
         let line = self.line;
         if line[i] != b'-' {
             return None;
         }
         let dashes = if line.get(i + 1) == Some(&b'-') { 2 } else { 1 };
+        if dashes == 2 && line.get(i + 2).is_none_or(|&b| is_meta(b)) {
+            self.html.text(i);
+            self.html.token(i + 2, END_OF_OPTIONS);
+            return Some(i + 2);
+        }
         let name = span_while(line, i + dashes, |b| {
             b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')
         });

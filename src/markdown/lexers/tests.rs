@@ -536,6 +536,73 @@ line {x}""")
 }
 
 #[test]
+fn python_builtins_exceptions_and_format_strings_as_syntect_reads_them() {
+    let code = r#"from app.errors import ToolError
+items = sorted(map(str, range(3)), key=len)
+raise ToolError(f"bad {name.upper()} {{x}}") from KeyError("k")
+msg = "{} of {total:>4} {0.name!r} {{literal}} {\"json\": 1}".format(1)
+def __init__(self): pass
+"#;
+    let py = |text, classes| assert_class("python", code, text, classes);
+    // User-defined exceptions are plain names; builtin ones are support types.
+    assert_not_class("python", code, "ToolError", "hl-exception");
+    py("KeyError", "hl-support hl-type hl-exception");
+    // `range` and `type` are builtin functions to syntect, and so are bare references.
+    py("range", "hl-support hl-function hl-builtin");
+    py("len", "hl-support hl-function hl-builtin");
+    py("str", "hl-support hl-type");
+    // An f-string's expression is code, outside the string's span.
+    py("name.", "hl-meta hl-interpolation");
+    assert_not_class("python", code, "name", "hl-string");
+    py("upper", "hl-variable hl-function");
+    py("{{", "hl-constant hl-character hl-escape");
+    // `str.format` replacement fields.
+    py("{", "hl-punctuation hl-definition hl-placeholder hl-begin");
+    py("total", "hl-constant hl-other hl-placeholder");
+    py(":>4", "hl-constant hl-other hl-format-spec");
+    py("!r", "hl-storage hl-modifier hl-conversion");
+    py("}}", "hl-constant hl-character hl-escape");
+    py(": 1}", "hl-string hl-quoted hl-double");
+    py("__init__", "hl-support hl-function hl-magic");
+}
+
+#[test]
+fn go_types_in_literals_signatures_and_assertions() {
+    let code = "names := []string{\"a\"}\nm := map[string]int{}\nfunc run(fn func(context.Context) error) {}\nobs.(prometheus.Observer).Observe(1)\n";
+    let go = |text, classes| assert_class("go", code, text, classes);
+    go("string", "hl-support hl-type hl-builtin");
+    go("int", "hl-support hl-type hl-builtin");
+    go("Context", "hl-storage hl-type");
+    assert_not_class("go", code, "Context", "hl-member");
+    go("Observer", "hl-storage hl-type");
+    go("Observe", "hl-variable hl-function");
+}
+
+#[test]
+fn yaml_merge_keys_and_timestamps() {
+    let code = "base: &b\n  <<: *b\n  day: 2024-01-31\n  at: 2024-01-31T09:30:00Z\n  year: 2024\n  not: 2024-01-31 x\n";
+    let yaml = |text, classes| assert_class("yaml", code, text, classes);
+    yaml("<<", "hl-constant hl-language hl-merge");
+    yaml("2024-01-31", "hl-constant hl-other hl-timestamp");
+    yaml("2024-01-31T09:30:00Z", "hl-constant hl-other hl-timestamp");
+    yaml("2024", "hl-constant hl-numeric hl-integer");
+    yaml("2024-01-31 x", "hl-string hl-unquoted hl-plain");
+}
+
+#[test]
+fn end_of_options_and_copy_from_stage() {
+    let code = "kubectl exec deploy/web -- cat /etc/resolv.conf\n";
+    assert_class(
+        "bash",
+        code,
+        "--",
+        "hl-keyword hl-operator hl-end-of-options",
+    );
+    let code = "COPY --from=build /out/app /app\n";
+    assert_class("dockerfile", code, "build", "hl-variable hl-stage-name");
+}
+
+#[test]
 fn json_document() {
     let code = "{\n  \"name\": \"web\",\n  \"replicas\": 3,\n  \"ratio\": -1.5e3,\n  \"on\": true,\n  \
                 \"none\": null,\n  \"list\": [\"a\\\"b\", 1, false],\n  // jsonc\n  /* block\n  */ \
@@ -799,6 +866,14 @@ fn random_input_keeps_its_text_and_never_panics() {
         let code: String = (0..len).map(|_| random.pick(&fragments)).collect();
         check(LANGUAGES[round % LANGUAGES.len()], &code);
     }
+    // Random ASCII, punctuation-heavy, with tabs, CRs and control bytes.
+    for round in 0..4000 {
+        let len = (random.next() % 120) as usize;
+        let code: String = (0..len)
+            .map(|_| char::from((random.next() % 128) as u8))
+            .collect();
+        check(LANGUAGES[round % LANGUAGES.len()], &code);
+    }
     // Random bytes (ASCII and beyond), made valid UTF-8 the lossy way.
     for round in 0..4000 {
         let len = (random.next() % 120) as usize;
@@ -827,12 +902,15 @@ fn deep_nesting_does_not_overflow_the_stack() {
 }
 
 #[test]
-fn every_code_block_of_the_bundled_blog_keeps_its_text() {
-    let content = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+fn every_code_block_of_the_bundled_blog_and_the_fixtures_keeps_its_text() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let config = crate::config::MarkdownConfig::default();
     let mut checked = 0;
-    for entry in walkdir::WalkDir::new(&content).sort_by_file_name() {
-        let entry = entry.expect("content/ is readable");
+    let entries = ["content", "tests/fixtures"]
+        .into_iter()
+        .flat_map(|dir| walkdir::WalkDir::new(root.join(dir)).sort_by_file_name());
+    for entry in entries {
+        let entry = entry.expect("content/ and tests/fixtures/ are readable");
         if entry.path().extension().is_none_or(|e| e != "md") {
             continue;
         }

@@ -158,21 +158,7 @@ impl Lexer<'_, '_> {
         self.html.open(meta);
         let mut j = i + open_len;
         while j < line.len() && line[j] != b']' {
-            match line[j] {
-                b'"' | b'\'' => j = self.quoted_key(j),
-                b'.' => {
-                    self.html.text(j);
-                    self.html.token(j + 1, DOT);
-                    j += 1;
-                }
-                b if is_bare(b) => {
-                    let end = span_while(line, j, is_bare);
-                    self.html.text(j);
-                    self.html.token(end, TABLE_NAME);
-                    j = end;
-                }
-                _ => j += 1,
-            }
+            j = self.key_part(j, TABLE_NAME).unwrap_or(j + 1);
         }
         self.html.text(j);
         self.html.close();
@@ -192,22 +178,11 @@ impl Lexer<'_, '_> {
         self.html.open(KEY);
         let mut j = i;
         while j < line.len() && line[j] != b'=' {
-            match line[j] {
-                b'"' | b'\'' => j = self.quoted_key(j),
-                b'.' => {
-                    self.html.text(j);
-                    self.html.token(j + 1, DOT);
-                    j += 1;
-                }
-                b if is_bare(b) => {
-                    let end = span_while(line, j, is_bare);
-                    self.html.text(j);
-                    self.html.token(end, KEY_NAME);
-                    j = end;
-                }
-                b' ' | b'\t' => j += 1,
-                _ => break,
-            }
+            j = match self.key_part(j, KEY_NAME) {
+                Some(next) => next,
+                None if matches!(line[j], b' ' | b'\t') => j + 1,
+                None => break,
+            };
         }
         let mut end = j;
         while end > i && is_space(line[end - 1]) {
@@ -216,6 +191,27 @@ impl Lexer<'_, '_> {
         self.html.text(end);
         self.html.close();
         j.max(i + 1)
+    }
+
+    /// One part of a dotted key or table name at `j` (a bare or quoted name, bare ones of class
+    /// `name`, or a `.`); returns where it ends, or `None` if none starts there.
+    fn key_part(&mut self, j: usize, name: &'static str) -> Option<usize> {
+        let line = self.line;
+        match line[j] {
+            b'"' | b'\'' => Some(self.quoted_key(j)),
+            b'.' => {
+                self.html.text(j);
+                self.html.token(j + 1, DOT);
+                Some(j + 1)
+            }
+            b if is_bare(b) => {
+                let end = span_while(line, j, is_bare);
+                self.html.text(j);
+                self.html.token(end, name);
+                Some(end)
+            }
+            _ => None,
+        }
     }
 
     /// A quoted part of a key or table name, on one line.

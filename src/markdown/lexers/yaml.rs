@@ -1,5 +1,5 @@
 //! YAML, with the scopes of syntect's YAML syntax: keys are `entity.name.tag` inside a plain
-//! scalar, values are typed (numbers, booleans, null) or strings, block scalars (`|`, `>-`) and
+//! scalar, values are typed (numbers, booleans, null, timestamps) or strings, block scalars (`|`, `>-`) and
 //! quoted strings may span lines, and flow collections (`[a, b]`, `{a: 1}`) may too.
 //!
 //! One deliberate difference: a quoted key's text is also `entity.name.tag` (syntect leaves it a
@@ -30,6 +30,8 @@ const FLOAT: &str = "hl-constant hl-numeric hl-float hl-decimal hl-yaml";
 const DECIMAL_POINT: &str = "hl-punctuation hl-separator hl-decimal hl-yaml";
 const BOOLEAN: &str = "hl-constant hl-language hl-boolean hl-yaml";
 const NULL: &str = "hl-constant hl-language hl-null hl-yaml";
+const MERGE: &str = "hl-constant hl-language hl-merge hl-yaml";
+const TIMESTAMP: &str = "hl-constant hl-other hl-timestamp hl-yaml";
 const PROPERTY: &str = "hl-meta hl-property hl-yaml";
 const ANCHOR: &str = "hl-keyword hl-control hl-property hl-anchor hl-yaml";
 const ANCHOR_MARK: &str = "hl-punctuation hl-definition hl-anchor hl-yaml";
@@ -170,9 +172,14 @@ impl Lexer<'_, '_> {
             Some(_) => match plain_key(line, i) {
                 Some((key_end, colon)) => {
                     self.html.text(i);
-                    self.html.open(PLAIN_OUT);
-                    self.html.token(key_end, KEY);
-                    self.html.close();
+                    if &line[i..key_end] == b"<<" {
+                        // The merge key (`<<: *defaults`).
+                        self.html.token(key_end, MERGE);
+                    } else {
+                        self.html.open(PLAIN_OUT);
+                        self.html.token(key_end, KEY);
+                        self.html.close();
+                    }
                     self.html.text(colon);
                     self.html.token(colon + 1, KEY_VALUE);
                     self.value(colon + 1, i as isize);
@@ -537,6 +544,9 @@ fn scalar_type(text: &[u8]) -> Scalar {
         b"null" | b"Null" | b"NULL" | b"~" => return Scalar::Other(NULL),
         _ => {}
     }
+    if is_timestamp(text) {
+        return Scalar::Other(TIMESTAMP);
+    }
     if let Some(hex) = text.strip_prefix(b"0x")
         && !hex.is_empty()
         && hex.iter().all(u8::is_ascii_hexdigit)
@@ -554,6 +564,31 @@ fn scalar_type(text: &[u8]) -> Scalar {
         Some((true, point)) => Scalar::Float(point),
         None => Scalar::String,
     }
+}
+
+/// A date (`2024-01-31`) or a date and time (`2024-01-31T09:30:00Z`, `...T09:30:00.5+02:00`), as
+/// YAML's timestamp type reads them.
+fn is_timestamp(text: &[u8]) -> bool {
+    let digits = |range: std::ops::Range<usize>| {
+        text.get(range)
+            .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+    };
+    let at = |i: usize, b: u8| text.get(i) == Some(&b);
+    let date = digits(0..4) && at(4, b'-') && digits(5..7) && at(7, b'-') && digits(8..10);
+    if !date {
+        return false;
+    }
+    if text.len() == 10 {
+        return true;
+    }
+    // Then `T`, hours and minutes; seconds, fraction and zone are digits and `:.+-Z` only.
+    (at(10, b'T') || at(10, b't'))
+        && digits(11..13)
+        && at(13, b':')
+        && digits(14..16)
+        && text[16..]
+            .iter()
+            .all(|b| b.is_ascii_digit() || b":.+-Zz".contains(b))
 }
 
 /// `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`: whether it is a float, and where its
