@@ -158,8 +158,11 @@ impl Highlighter {
                     reopened
                 }
             };
-            let trimmed = html.trim_end_matches('\n').len();
-            html.truncate(trimmed);
+            // The line's `\n` is its last character but may sit inside spans (a line comment's
+            // scope ends after it): drop it wherever it landed, or the block gains a blank line.
+            if html.contains('\n') {
+                html.retain(|c| c != '\n');
+            }
             for _ in 0..open {
                 html.push_str("</span>");
             }
@@ -315,6 +318,22 @@ mod tests {
             );
         }
         assert!(lines[0].contains("hl-"), "{}", lines[0]);
+    }
+
+    #[test]
+    fn lines_never_keep_their_newline() {
+        let h = highlighter();
+        for (lang, code) in [
+            ("rust", "// comment\nfn main() {}\n"),
+            ("hcl", "# comment\na = 1\n"),
+            ("sql", "-- comment\nselect 1;\n"),
+        ] {
+            let lines = h.highlight_lines(code, Some(lang), h.syntax(lang));
+            assert_eq!(lines.len(), 2, "{lang}");
+            for line in &lines {
+                assert!(!line.contains('\n'), "{lang}: {line:?}");
+            }
+        }
     }
 
     #[test]
