@@ -29,7 +29,7 @@ pub fn render(highlighter: &Highlighter, block: &Block) -> (String, bool) {
     let lang = block.info.lang.as_deref();
     let syntax = lang.and_then(|l| highlighter.syntax(l));
     let unknown = lang.is_some() && syntax.is_none();
-    let lines = highlighter.highlight_lines(block.code, syntax);
+    let lines = highlighter.highlight_lines(block.code, lang, syntax);
 
     let linenos = block.info.linenos(block.line_numbers_default);
     let start = block.info.linenostart();

@@ -12,6 +12,7 @@ use syntect::parsing::{ParseState, Scope, ScopeStack, SyntaxReference, SyntaxSet
 use syntect::util::LinesWithEndings;
 use two_face::theme::LazyThemeSet;
 
+use super::lexers;
 use crate::config::HighlightConfig;
 use crate::diagnostics::{Diagnostic, Result, suggest};
 
@@ -111,7 +112,18 @@ impl Highlighter {
 
     /// Highlighted HTML of each line of `code`, every line self-contained (spans closed at its
     /// end and reopened on the next), so lines can be numbered, marked or hidden one by one.
-    pub fn highlight_lines(&self, code: &str, syntax: Option<&SyntaxReference>) -> Vec<String> {
+    /// The fence's language picks a fast lexer when there is one ([`lexers`]), else `syntax`.
+    pub fn highlight_lines(
+        &self,
+        code: &str,
+        lang: Option<&str>,
+        syntax: Option<&SyntaxReference>,
+    ) -> Vec<String> {
+        if self.enabled
+            && let Some(lines) = lang.and_then(|lang| lexers::highlight(lang, code))
+        {
+            return lines;
+        }
         let Some(syntax) = syntax.filter(|_| self.enabled) else {
             return LinesWithEndings::from(code)
                 .map(|line| escape(line.trim_end_matches('\n')))
@@ -146,8 +158,11 @@ impl Highlighter {
                     reopened
                 }
             };
-            let trimmed = html.trim_end_matches('\n').len();
-            html.truncate(trimmed);
+            // The line's `\n` is its last character but may sit inside spans (a line comment's
+            // scope ends after it): drop it wherever it landed, or the block gains a blank line.
+            if html.contains('\n') {
+                html.retain(|c| c != '\n');
+            }
             for _ in 0..open {
                 html.push_str("</span>");
             }
@@ -251,7 +266,7 @@ fn scope_rules(css: &str, scope: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::Highlighter;
+    use super::{Highlighter, lexers};
     use crate::config::HighlightConfig;
 
     fn highlighter() -> Highlighter {
@@ -293,7 +308,7 @@ mod tests {
     fn lines_are_self_contained() {
         let h = highlighter();
         let code = "a: \"multi\n  line\"\nb: 2\n";
-        let lines = h.highlight_lines(code, h.syntax("yaml"));
+        let lines = h.highlight_lines(code, None, h.syntax("yaml"));
         assert_eq!(lines.len(), 3);
         for line in &lines {
             assert_eq!(
@@ -306,8 +321,50 @@ mod tests {
     }
 
     #[test]
+    fn lines_never_keep_their_newline() {
+        let h = highlighter();
+        for (lang, code) in [
+            ("rust", "// comment\nfn main() {}\n"),
+            ("hcl", "# comment\na = 1\n"),
+            ("sql", "-- comment\nselect 1;\n"),
+        ] {
+            let lines = h.highlight_lines(code, Some(lang), h.syntax(lang));
+            assert_eq!(lines.len(), 2, "{lang}");
+            for line in &lines {
+                assert!(!line.contains('\n'), "{lang}: {line:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn fence_languages_with_a_fast_lexer_skip_syntect() {
+        let h = highlighter();
+        let code = "$ echo hi\nhi\n";
+        let console = h.highlight_lines(code, Some("console"), h.syntax("console"));
+        assert_eq!(console, lexers::highlight("console", code).unwrap());
+        // Output lines of a session stay plain; as bash, `hi` would be a command.
+        assert!(!console[1].contains("hl-function"), "{}", console[1]);
+        let bash = h.highlight_lines(code, Some("bash"), h.syntax("bash"));
+        assert_ne!(console, bash);
+        // Other languages still go through syntect.
+        let rust = h.highlight_lines("fn main() {}\n", Some("rust"), h.syntax("rust"));
+        assert!(rust[0].contains("hl-source hl-rust"), "{}", rust[0]);
+    }
+
+    #[test]
+    fn disabled_highlighting_skips_the_fast_lexers_too() {
+        let config = HighlightConfig {
+            enabled: false,
+            ..HighlightConfig::default()
+        };
+        let h = Highlighter::new(&config).unwrap();
+        let lines = h.highlight_lines("a: <b>\n", Some("yaml"), h.syntax("yaml"));
+        assert_eq!(lines, ["a: &lt;b&gt;"]);
+    }
+
+    #[test]
     fn plain_text_is_escaped() {
-        let lines = highlighter().highlight_lines("<b>&</b>\n", None);
+        let lines = highlighter().highlight_lines("<b>&</b>\n", None, None);
         assert_eq!(lines, ["&lt;b&gt;&amp;&lt;/b&gt;"]);
     }
 

@@ -12,6 +12,7 @@
 pub mod code;
 pub mod fence;
 pub mod highlight;
+pub mod lexers;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
