@@ -82,15 +82,35 @@ fn non_utf8_file() {
     .stderr_has("save the file as UTF-8");
 }
 
+/// Adds `line` to site.toml after its `paginate_by` line (line 6), before any table.
+fn add_config_line(site: &Site, line: &str) {
+    let config = std::fs::read_to_string(site.path().join("site.toml")).unwrap();
+    let config = config.replace("paginate_by = 2\n", &format!("paginate_by = 2\n{line}\n"));
+    site.write("site.toml", config);
+}
+
 #[test]
-fn missing_theme() {
+fn missing_theme_points_at_the_theme_key_and_lists_the_themes() {
     fails_keeping_previous_output(|site| {
-        let config = std::fs::read_to_string(site.path().join("site.toml")).unwrap();
-        site.write("site.toml", format!("theme = \"nope\"\n{config}"));
+        site.write("themes/other/templates/page.html", "");
+        site.write("themes/plain/templates/page.html", "");
+        add_config_line(site, "theme = \"nope\"");
     })
     .exit(1)
     .stderr_has("theme `nope` not found")
-    .stderr_has("site.toml");
+    .stderr_has("site.toml:7:1")
+    .stderr_has("themes available: other, plain");
+}
+
+#[test]
+fn unknown_highlighting_theme_points_at_its_key() {
+    fails_keeping_previous_output(|site| {
+        add_config_line(site, "highlighting.dark_theme = \"Monokai Extendd\"");
+    })
+    .exit(1)
+    .stderr_has("unknown highlighting theme \"Monokai Extendd\"")
+    .stderr_has("site.toml:7:14")
+    .stderr_has("did you mean \"Monokai Extended\"?");
 }
 
 #[test]
