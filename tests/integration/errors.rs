@@ -114,6 +114,60 @@ fn unknown_highlighting_theme_points_at_its_key() {
 }
 
 #[test]
+fn missing_template_named_in_front_matter_points_at_the_key() {
+    fails_keeping_previous_output(|site| {
+        let text = std::fs::read_to_string(site.path().join("content/blog/first.md")).unwrap();
+        let title = "title = \"First post\"\n";
+        let text = text.replacen(title, &format!("{title}template = \"pgae.html\"\n"), 1);
+        site.write("content/blog/first.md", text);
+    })
+    .exit(1)
+    .stderr_has("template `pgae.html` not found")
+    .stderr_has("content/blog/first.md:3:1")
+    .stderr_has("did you mean `page.html`?");
+}
+
+#[test]
+fn missing_page_template_of_a_section_points_at_the_section_key() {
+    fails_keeping_previous_output(|site| {
+        site.write(
+            "content/blog/_index.md",
+            "+++\ntitle = \"Blog\"\n\npage_template = \"post.html\"\n+++\n",
+        );
+    })
+    .exit(1)
+    .stderr_has("template `post.html` not found")
+    .stderr_has("content/blog/_index.md:4:1");
+}
+
+#[test]
+fn empty_slug_points_at_the_key() {
+    fails_keeping_previous_output(|site| {
+        site.write(
+            "content/blog/first.md",
+            "+++\ntitle = \"First\"\nslug = \"\"\n+++\nbody\n",
+        );
+    })
+    .exit(1)
+    .stderr_has("`slug` is empty")
+    .stderr_has("content/blog/first.md:3:1");
+}
+
+#[test]
+fn updated_and_lastmod_together_say_they_are_one_field() {
+    fails_keeping_previous_output(|site| {
+        site.write(
+            "content/blog/first.md",
+            "---\ntitle: First\nupdated: 2026-01-01\nlastmod: 2026-01-02\n---\nbody\n",
+        );
+    })
+    .exit(1)
+    .stderr_has("`updated` and `lastmod` are the same field")
+    .stderr_has("content/blog/first.md:4:1")
+    .stderr_has("keep one of them");
+}
+
+#[test]
 fn template_syntax_error() {
     fails_keeping_previous_output(|site| {
         site.write("templates/page.html", "{% extends \"base.html\" %}\n{% block content %}\n{{ page.title }\n{% endblock content %}\n");
