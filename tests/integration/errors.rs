@@ -168,6 +168,31 @@ fn updated_and_lastmod_together_say_they_are_one_field() {
 }
 
 #[test]
+fn template_extending_a_missing_parent() {
+    fails_keeping_previous_output(|site| {
+        site.write(
+            "templates/page.html",
+            "{% extends \"bse.html\" %}\n{% block content %}{% endblock content %}\n",
+        );
+    })
+    .exit(1)
+    .stderr_has("error[template/missing-parent]")
+    .stderr_has("templates/page.html:1:13")
+    .stderr_has("did you mean `base.html`?");
+}
+
+#[test]
+fn template_using_an_unknown_filter() {
+    fails_keeping_previous_output(|site| {
+        site.write("templates/page.html", "{% extends \"base.html\" %}\n{% block content %}\n{{ page.title | shout }}\n{% endblock content %}\n");
+    })
+    .exit(1)
+    .stderr_has("Unknown filter `shout`")
+    .stderr_has("templates/page.html:3:")
+    .stderr_has("content/docs/templates.md");
+}
+
+#[test]
 fn template_syntax_error() {
     fails_keeping_previous_output(|site| {
         site.write("templates/page.html", "{% extends \"base.html\" %}\n{% block content %}\n{{ page.title }\n{% endblock content %}\n");
