@@ -193,6 +193,19 @@ fn template_using_an_unknown_filter() {
 }
 
 #[test]
+fn broken_internal_link_in_a_heading() {
+    fails_keeping_previous_output(|site| {
+        site.write(
+            "content/blog/first.md",
+            "+++\ntitle = \"First\"\n+++\n\n## See [x](@/blog/nope.md)\n",
+        );
+    })
+    .exit(1)
+    .stderr_has("broken internal link: no page `blog/nope.md`")
+    .stderr_has("content/blog/first.md:5:8");
+}
+
+#[test]
 fn template_syntax_error() {
     fails_keeping_previous_output(|site| {
         site.write("templates/page.html", "{% extends \"base.html\" %}\n{% block content %}\n{{ page.title }\n{% endblock content %}\n");
