@@ -47,6 +47,16 @@ pub struct Config {
     /// Free-form values passed to templates as `config.extra`.
     #[serde(default)]
     pub extra: toml::Table,
+    /// The file as read, so checks made after parsing can point at a key's line.
+    #[serde(skip)]
+    source: ConfigSource,
+}
+
+/// site.toml's name as shown to the user, and its text.
+#[derive(Debug, Clone, Default)]
+struct ConfigSource {
+    display: String,
+    text: String,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -224,7 +234,7 @@ impl Config {
             let message = error.message().trim_end().to_owned();
             let offset = error.span().map_or(0, |span| span.start);
             let hint = if message.starts_with("unknown field") {
-                "remove or rename the key; see the configuration reference in the README"
+                "remove or rename the key; every key is listed in content/docs/configuration.md"
             } else if message.starts_with("missing field") {
                 "add the key to site.toml"
             } else {
@@ -234,43 +244,55 @@ impl Config {
                 .at_offset(display, text, offset, 1)
                 .hint(hint)
         })?;
-        config.validate(text, display)?;
+        config.source = ConfigSource {
+            display: display.to_owned(),
+            text: text.to_owned(),
+        };
+        config.validate()?;
         Ok(config)
     }
 
-    fn validate(&mut self, text: &str, display: &str) -> Result<()> {
-        let at_key = |key: &str, diagnostic: Diagnostic| {
-            let offset = find_key(text, key).unwrap_or(0);
-            diagnostic.at_offset(display, text, offset, 1)
-        };
+    /// Points `diagnostic` at a key of site.toml, named by its path (`["highlighting",
+    /// "light_theme"]`); at the file's first line when the file does not have the key.
+    pub fn at_key(&self, path: &[&str], diagnostic: Diagnostic) -> Diagnostic {
+        let ConfigSource { display, text } = &self.source;
+        let span = key_span(text, path).unwrap_or(0..1);
+        diagnostic
+            .at_offset(display, text, span.start, 1)
+            .with_width(span.len())
+    }
+
+    fn validate(&mut self) -> Result<()> {
         if !(self.base_url.starts_with("http://") || self.base_url.starts_with("https://")) {
-            return Err(at_key(
-                "base_url",
-                Diagnostic::error(
-                    "config",
-                    format!(
-                        "base_url must be an absolute http(s) URL, not {:?}",
-                        self.base_url
-                    ),
+            return Err(self
+                .at_key(
+                    &["base_url"],
+                    Diagnostic::error(
+                        "config",
+                        format!(
+                            "base_url must be an absolute http(s) URL, not {:?}",
+                            self.base_url
+                        ),
+                    )
+                    .hint("for example base_url = \"https://example.org/\""),
                 )
-                .hint("for example base_url = \"https://example.org/\""),
-            )
-            .into());
+                .into());
         }
         self.set_base_url(&self.base_url.clone());
         let mut seen = std::collections::BTreeSet::new();
         for taxonomy in &self.taxonomies {
             if crate::slug::slugify(&taxonomy.name) != taxonomy.name || !seen.insert(&taxonomy.name)
             {
-                return Err(at_key(
-                    "taxonomies",
-                    Diagnostic::error(
-                        "config",
-                        format!("taxonomy name {:?} is invalid or repeated", taxonomy.name),
+                return Err(self
+                    .at_key(
+                        &["taxonomies"],
+                        Diagnostic::error(
+                            "config",
+                            format!("taxonomy name {:?} is invalid or repeated", taxonomy.name),
+                        )
+                        .hint("taxonomy names are unique lowercase slugs such as \"tags\""),
                     )
-                    .hint("taxonomy names are unique lowercase slugs such as \"tags\""),
-                )
-                .into());
+                    .into());
             }
         }
         Ok(())
@@ -298,19 +320,21 @@ impl Config {
     }
 }
 
-/// Byte offset of `key` at the start of a line (possibly indented) in a TOML text.
-fn find_key(text: &str, key: &str) -> Option<usize> {
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let trimmed = line.trim_start();
-        if let Some(rest) = trimmed.strip_prefix(key)
-            && rest.trim_start().starts_with('=')
-        {
-            return Some(offset + line.len() - trimmed.len());
-        }
-        offset += line.len();
+/// Byte range of the key at `path` in a TOML text, however it is written: `key = ...` under a
+/// `[table]` header, a dotted `table.key = ...`, or inside an inline table.
+fn key_span(text: &str, path: &[&str]) -> Option<std::ops::Range<usize>> {
+    let root = toml::de::DeTable::parse(text).ok()?;
+    let (last, tables) = path.split_last()?;
+    let mut table = root.get_ref();
+    for name in tables {
+        let (_, value) = table.iter().find(|(key, _)| key.get_ref() == name)?;
+        table = match value.get_ref() {
+            toml::de::DeValue::Table(inner) => inner,
+            _ => return None,
+        };
     }
-    None
+    let (key, _) = table.iter().find(|(key, _)| key.get_ref() == last)?;
+    Some(key.span())
 }
 
 #[cfg(test)]
@@ -352,6 +376,86 @@ mod tests {
         let error = Config::parse(&text, "site.toml").unwrap_err();
         assert!(error.diagnostics[0].message.contains("rsss"));
         assert_eq!(error.diagnostics[0].location.as_ref().unwrap().line, 4);
+    }
+
+    #[test]
+    fn unknown_key_hint_points_at_the_configuration_reference() {
+        let text = format!("{MINIMAL}tittle = \"x\"\n");
+        let error = Config::parse(&text, "site.toml").unwrap_err();
+        let hint = error.diagnostics[0].hint.as_deref().unwrap();
+        assert!(hint.contains("content/docs/configuration.md"), "{hint}");
+    }
+
+    /// The keys a table accepts, as serde lists them for an unknown one.
+    fn keys_of(table: &str) -> Vec<String> {
+        let text = match table {
+            "" => format!("{MINIMAL}zzz = 1\n"),
+            "taxonomies" => format!("{MINIMAL}[[taxonomies]]\nname = \"t\"\nzzz = 1\n"),
+            _ => format!("{MINIMAL}[{table}]\nzzz = 1\n"),
+        };
+        let error = Config::parse(&text, "site.toml").unwrap_err();
+        let message = &error.diagnostics[0].message;
+        let (_, expected) = message.split_once("expected").expect(message);
+        expected
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn configuration_reference_lists_every_key() {
+        let reference = include_str!("../content/docs/configuration.md");
+        let tables = [
+            "",
+            "taxonomies",
+            "highlighting",
+            "feeds",
+            "markdown",
+            "search",
+            "check",
+            "snippets",
+        ];
+        for table in tables {
+            let keys = keys_of(table);
+            assert!(!keys.is_empty(), "{table}: {keys:?}");
+            for key in keys {
+                assert!(
+                    reference.contains(&format!("| `{key}` |")),
+                    "content/docs/configuration.md does not list `{key}` of [{table}]"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn keys_are_found_however_they_are_written() {
+        let text = "title = \"T\"\nmarkdown.heading_anchors = true\nfeeds = { rss = true }\n\
+                    [highlighting]\nlight_theme = \"y\"\n";
+        let at = |path: &[&str]| super::key_span(text, path).map(|span| &text[span]);
+        assert_eq!(at(&["title"]), Some("title"));
+        assert_eq!(at(&["highlighting", "light_theme"]), Some("light_theme"));
+        assert_eq!(
+            at(&["markdown", "heading_anchors"]),
+            Some("heading_anchors")
+        );
+        assert_eq!(at(&["feeds", "rss"]), Some("rss"));
+        assert_eq!(at(&["theme"]), None);
+    }
+
+    #[test]
+    fn at_key_points_at_the_line_and_column_of_the_key() {
+        let text = format!("{MINIMAL}\n[highlighting]\n  light_theme = \"Nope\"\n");
+        let config = Config::parse(&text, "site.toml").unwrap();
+        let d = config.at_key(
+            &["highlighting", "light_theme"],
+            crate::diagnostics::Diagnostic::error("x", "y"),
+        );
+        let location = d.location.as_ref().unwrap();
+        assert_eq!((location.line, location.column), (5, 3));
+        assert_eq!(d.source_line.as_deref(), Some("  light_theme = \"Nope\""));
+        assert_eq!(d.width, "light_theme".len());
     }
 
     #[test]

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::date::Date;
-use crate::diagnostics::{Diagnostic, nth_line, suggest};
+use crate::diagnostics::{Diagnostic, Location, nth_line, suggest};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -152,6 +152,9 @@ pub struct PageMeta {
     /// `galley test` settings for every block of the page (`[snippets]`: test, k8s...).
     pub snippets: Option<crate::snippets::PageSnippets>,
     pub extra: Map<String, Value>,
+    /// Where each key is written, for errors found after loading.
+    #[serde(skip)]
+    pub keys: KeyLocations,
 }
 
 /// How a section orders its pages.
@@ -187,6 +190,9 @@ pub struct SectionMeta {
     pub aliases: Vec<String>,
     pub in_search_index: bool,
     pub extra: Map<String, Value>,
+    /// Where each key is written, for errors found after loading.
+    #[serde(skip)]
+    pub keys: KeyLocations,
 }
 
 impl Default for SectionMeta {
@@ -205,6 +211,39 @@ impl Default for SectionMeta {
             aliases: Vec::new(),
             in_search_index: true,
             extra: Map::new(),
+            keys: KeyLocations::default(),
+        }
+    }
+}
+
+/// Where the top-level keys of a front matter block are written. Some mistakes only show once
+/// everything is loaded (a `template` no template folder has); this lets their errors still
+/// point at the key's line.
+#[derive(Debug, Clone, Default)]
+pub struct KeyLocations(Vec<(String, Location, Option<String>)>);
+
+impl KeyLocations {
+    fn of<'k>(keys: impl Iterator<Item = &'k String>, split: &Split, file: &str) -> Self {
+        let located = keys
+            .filter_map(|key| {
+                let offset = key_offset(split.front, key, split.format)?;
+                let location = Location::in_text(file, split.front, offset, split.front_line);
+                let line = nth_line(split.front, location.line + 1 - split.front_line);
+                Some((key.clone(), location, line.map(str::to_owned)))
+            })
+            .collect();
+        KeyLocations(located)
+    }
+
+    /// Points `diagnostic` at `key`, when the block has it.
+    pub fn point(&self, key: &str, diagnostic: Diagnostic) -> Diagnostic {
+        match self.0.iter().find(|(k, _, _)| k == key) {
+            Some((_, location, line)) => {
+                let mut diagnostic = diagnostic.at(location.clone()).with_width(key.len());
+                diagnostic.source_line = line.clone();
+                diagnostic
+            }
+            None => diagnostic,
         }
     }
 }
@@ -218,6 +257,20 @@ fn yes() -> bool {
 pub fn parse_page(split: &Split, file: &str, taxonomies: &[&str]) -> Result<PageMeta, Diagnostic> {
     let mut map = parse_map(split, file)?;
     check_keys(&map, PAGE_FIELDS, taxonomies, split, file)?;
+    // `lastmod` is Hugo's name for `updated`: with both, serde would only say "duplicate field
+    // `updated`", naming a key the file may not even spell that way.
+    if map.contains_key("updated") && map.contains_key("lastmod") {
+        return Err(at_key(
+            Diagnostic::error(
+                "frontmatter/duplicate-field",
+                "`updated` and `lastmod` are the same field (`lastmod` is Hugo's name for it)",
+            )
+            .hint("keep one of them"),
+            "lastmod",
+            split,
+            file,
+        ));
+    }
     // Hugo-style top-level taxonomy lists move under `taxonomies`.
     let mut hoisted = Map::new();
     for name in taxonomies {
@@ -235,7 +288,24 @@ pub fn parse_page(split: &Split, file: &str, taxonomies: &[&str]) -> Result<Page
             }
         }
     }
-    let meta: PageMeta = typed(map, split, file)?;
+    let keys = KeyLocations::of(map.keys(), split, file);
+    let mut meta: PageMeta = typed(map, split, file)?;
+    meta.keys = keys;
+    // An empty slug would make the page's URL its section's (`/blog//`): refuse it here, where
+    // the key's line is known.
+    if meta
+        .slug
+        .as_deref()
+        .is_some_and(|slug| slug.trim().trim_matches('/').is_empty())
+    {
+        return Err(at_key(
+            Diagnostic::error("frontmatter/slug", "`slug` is empty"),
+            "slug",
+            split,
+            file,
+        )
+        .hint("remove `slug` to use the file name, or give it a value such as \"my-post\""));
+    }
     for name in meta.taxonomies.keys() {
         if !taxonomies.contains(&name.as_str()) {
             let known = if taxonomies.is_empty() {
@@ -260,7 +330,10 @@ pub fn parse_page(split: &Split, file: &str, taxonomies: &[&str]) -> Result<Page
 pub fn parse_section(split: &Split, file: &str) -> Result<SectionMeta, Diagnostic> {
     let map = parse_map(split, file)?;
     check_keys(&map, SECTION_FIELDS, &[], split, file)?;
-    typed(map, split, file)
+    let keys = KeyLocations::of(map.keys(), split, file);
+    let mut meta: SectionMeta = typed(map, split, file)?;
+    meta.keys = keys;
+    Ok(meta)
 }
 
 fn parse_map(split: &Split, file: &str) -> Result<Map<String, Value>, Diagnostic> {
@@ -532,6 +605,32 @@ mod tests {
                 .unwrap()
                 .contains("did you mean `description`")
         );
+    }
+
+    #[test]
+    fn hugo_lastmod_is_updated() {
+        let meta = page("---\ntitle: T\nlastmod: 2026-02-03\n---\n").unwrap();
+        assert_eq!(meta.updated.unwrap().rfc3339(), "2026-02-03T00:00:00Z");
+    }
+
+    #[test]
+    fn updated_and_lastmod_together_are_one_field_given_twice() {
+        let error =
+            page("---\ntitle: T\nupdated: 2026-01-01\nlastmod: 2026-02-03\n---\n").unwrap_err();
+        assert_eq!(error.code, "frontmatter/duplicate-field");
+        assert!(error.message.contains("same field"), "{}", error.message);
+        assert_eq!(error.hint.as_deref(), Some("keep one of them"));
+        assert_eq!(error.location.as_ref().unwrap().line, 4);
+    }
+
+    #[test]
+    fn empty_slug_is_an_error_at_its_line() {
+        for slug in ["\"\"", "\" / \""] {
+            let error = page(&format!("+++\ntitle = \"T\"\nslug = {slug}\n+++\n")).unwrap_err();
+            assert_eq!(error.code, "frontmatter/slug");
+            let location = error.location.as_ref().unwrap();
+            assert_eq!((location.line, location.column), (3, 1), "{slug}");
+        }
     }
 
     #[test]

@@ -108,7 +108,8 @@ pub fn render(highlighter: &Highlighter, block: &Block) -> (String, bool) {
             let _ = write!(
                 html,
                 "<span class=\"ln\" aria-hidden=\"true\">{}</span>",
-                start + i
+                // `linenostart` is the author's number: a huge one must not overflow.
+                start.saturating_add(i)
             );
         }
         html.push_str(line);
@@ -166,6 +167,19 @@ mod tests {
             ),
             "{html}"
         );
+    }
+
+    #[test]
+    fn the_largest_linenostart_does_not_overflow() {
+        let (html, _) = html(
+            &format!("bash,linenos,linenostart={}", usize::MAX),
+            "a\nb\n",
+        );
+        let number = format!(
+            "<span class=\"ln\" aria-hidden=\"true\">{}</span>",
+            usize::MAX
+        );
+        assert_eq!(html.matches(&number).count(), 2, "{html}");
     }
 
     #[test]

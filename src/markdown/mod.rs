@@ -162,44 +162,26 @@ impl MarkdownRenderer<'_> {
                     classes,
                     attrs,
                 }) => {
+                    // A heading's events skip this loop, so its links are resolved here: an
+                    // `@/` link in a heading is checked like any other.
                     let inner =
-                        collect_until(&mut events, |e| matches!(e, Event::End(TagEnd::Heading(_))));
+                        collect_until(&mut events, |e| matches!(e, Event::End(TagEnd::Heading(_))))
+                            .into_iter()
+                            .map(|(event, range)| pass.resolve_link(event, range.start))
+                            .collect();
                     output.push(pass.heading(level, id, &classes, &attrs, inner));
                 }
                 Event::Start(Tag::CodeBlock(kind)) => {
                     let text =
-                        collect_until(&mut events, |e| matches!(e, Event::End(TagEnd::CodeBlock)));
+                        collect_until(&mut events, |e| matches!(e, Event::End(TagEnd::CodeBlock)))
+                            .into_iter()
+                            .map(|(event, _)| event)
+                            .collect();
                     output.push(pass.code_block(kind, text, range.start));
                 }
-                Event::Start(Tag::Link {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                }) => {
-                    let dest_url = pass.link(dest_url, range.start);
+                Event::Start(Tag::Link { .. } | Tag::Image { .. }) => {
                     pass.depth += 1;
-                    output.push(Event::Start(Tag::Link {
-                        link_type,
-                        dest_url,
-                        title,
-                        id,
-                    }));
-                }
-                Event::Start(Tag::Image {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                }) => {
-                    let dest_url = pass.link(dest_url, range.start);
-                    pass.depth += 1;
-                    output.push(Event::Start(Tag::Image {
-                        link_type,
-                        dest_url,
-                        title,
-                        id,
-                    }));
+                    output.push(pass.resolve_link(event, range.start));
                 }
                 Event::Start(Tag::Paragraph) if pass.depth == 0 && !pass.seen_paragraph => {
                     pass.seen_paragraph = true;
@@ -455,6 +437,35 @@ impl<'r, 'i> Pass<'r, 'i> {
         Event::Html(html.into())
     }
 
+    /// A link or image start with its `@/` destination resolved; any other event unchanged.
+    fn resolve_link<'a>(&mut self, event: Event<'a>, offset: usize) -> Event<'a> {
+        match event {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => Event::Start(Tag::Link {
+                link_type,
+                dest_url: self.link(dest_url, offset),
+                title,
+                id,
+            }),
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => Event::Start(Tag::Image {
+                link_type,
+                dest_url: self.link(dest_url, offset),
+                title,
+                id,
+            }),
+            other => other,
+        }
+    }
+
     /// Resolves `@/` links; any other destination is left as written.
     fn link<'a>(&mut self, dest: CowStr<'a>, offset: usize) -> CowStr<'a> {
         let Some(target) = dest.strip_prefix("@/") else {
@@ -535,17 +546,18 @@ fn is_more_marker(html: &str) -> bool {
         .is_some_and(|inner| inner.trim() == "more")
 }
 
-/// Takes events up to and including the one `is_end` accepts, returning those before it.
+/// Takes events up to and including the one `is_end` accepts, returning those before it with
+/// their byte ranges (a link inside a heading needs its own position for its error).
 fn collect_until<'a>(
     events: &mut impl Iterator<Item = (Event<'a>, std::ops::Range<usize>)>,
     is_end: impl Fn(&Event) -> bool,
-) -> Vec<Event<'a>> {
+) -> Vec<(Event<'a>, std::ops::Range<usize>)> {
     let mut inner = Vec::new();
-    for (event, _) in events.by_ref() {
+    for (event, range) in events.by_ref() {
         if is_end(&event) {
             break;
         }
-        inner.push(event);
+        inner.push((event, range));
     }
     inner
 }

@@ -103,6 +103,36 @@ fn internal_links_resolve_with_their_anchor() {
 }
 
 #[test]
+fn internal_links_in_headings_resolve_and_are_recorded() {
+    let out = render("text\n\n## See [other](@/blog/other.md#setup)\n");
+    assert!(
+        out.html
+            .contains("<a href=\"https://example.org/blog/other/#setup\">other</a>"),
+        "{}",
+        out.html
+    );
+    assert_eq!(out.ids, ["see-other"]);
+    let link = &out.internal_links[0];
+    assert_eq!(link.anchor.as_deref(), Some("setup"));
+    assert_eq!((link.location.line, link.location.column), (7, 8));
+}
+
+#[test]
+fn broken_internal_link_in_a_heading_is_an_error_at_its_position() {
+    let errors = render_with(
+        &MarkdownConfig::default(),
+        "ok\n\n## See [x](@/blog/nope.md)\n",
+    )
+    .unwrap_err();
+    assert_eq!(errors[0].code, "link/missing-page");
+    let location = errors[0].location.as_ref().unwrap();
+    assert_eq!(
+        (location.file.as_str(), location.line, location.column),
+        ("content/a.md", 7, 8)
+    );
+}
+
+#[test]
 fn broken_internal_link_is_an_error_at_its_line() {
     let errors = render_with(
         &MarkdownConfig::default(),

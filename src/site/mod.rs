@@ -28,7 +28,7 @@ pub use self::rebuild::Rebuilt;
 use self::render::{Layers, Memo};
 use crate::config::Config;
 use crate::content::{Library, LoadOptions};
-use crate::diagnostics::{Diagnostic, Location, Result};
+use crate::diagnostics::{Diagnostic, Error, Result};
 use crate::markdown::Rendered;
 use crate::markdown::highlight::Highlighter;
 use crate::output::Output;
@@ -80,7 +80,7 @@ pub struct Paths {
 }
 
 impl Paths {
-    fn resolve(options: &SiteOptions, config: &Config, config_display: &str) -> Result<Paths> {
+    fn resolve(options: &SiteOptions, config: &Config) -> Result<Paths> {
         let root = &options.root;
         let theme = if config.theme.is_empty() {
             None
@@ -94,16 +94,15 @@ impl Paths {
                 } else {
                     format!("themes available: {}", available.join(", "))
                 };
-                return Err(Diagnostic::error(
+                let error = Diagnostic::error(
                     "config/theme",
                     format!(
                         "theme `{}` not found: no folder themes/{}",
                         config.theme, config.theme
                     ),
                 )
-                .at(Location::new(config_display, 1, 1))
-                .hint(hint)
-                .into());
+                .hint(hint);
+                return Err(config.at_key(&["theme"], error).into());
             }
             Some(dir)
         };
@@ -247,8 +246,9 @@ impl Site {
         if let Some(base_url) = &options.base_url {
             config.set_base_url(base_url);
         }
-        let paths = Paths::resolve(options, &config, &config_display)?;
-        let highlighter = Highlighter::new(&config.highlighting)?;
+        let paths = Paths::resolve(options, &config)?;
+        let highlighter = Highlighter::new(&config.highlighting)
+            .map_err(|error| locate_highlighting(&config, error))?;
         let load = LoadOptions {
             root: &paths.root,
             content_dir: &paths.content,
@@ -389,6 +389,20 @@ pub fn load_templates(paths: &Paths, config: &Config) -> Result<Templates> {
     let mut templates = Templates::load(&paths.template_dirs())?;
     templates.set_global("config", crate::templates::views::to_value(config));
     Ok(templates)
+}
+
+/// Points an unknown highlighting theme at its key in site.toml. The highlighter names the key
+/// at the end of its message (`... in [highlighting] dark_theme`) but never sees the file.
+fn locate_highlighting(config: &Config, mut error: Error) -> Error {
+    for diagnostic in &mut error.diagnostics {
+        let key = ["light_theme", "dark_theme"]
+            .into_iter()
+            .find(|key| diagnostic.message.ends_with(key));
+        if let (Some(key), None) = (key, &diagnostic.location) {
+            *diagnostic = config.at_key(&["highlighting", key], diagnostic.clone());
+        }
+    }
+    error
 }
 
 fn list_dirs(dir: &Path) -> Vec<String> {

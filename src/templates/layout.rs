@@ -13,6 +13,7 @@ use tera::{Context, Value};
 
 use super::Templates;
 use super::views::{FeedLink, PaginatorView, ViewBuilder, merge, to_value};
+use crate::content::frontmatter::KeyLocations;
 use crate::content::{PageId, SectionId};
 use crate::diagnostics::{Collector, Result};
 use crate::output::{OutputFile, file_for_path};
@@ -26,6 +27,9 @@ pub struct SiteValues {
     /// Taxonomies, each term with its `pages`.
     pub taxonomies: Vec<Value>,
 }
+
+/// The front matter keys of a page or section, and which of them named a template.
+type NamedBy<'a> = (&'a KeyLocations, &'static str);
 
 /// One HTML file to render.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -92,29 +96,8 @@ impl Layout<'_> {
     pub fn template_for(&self, job: Job) -> Option<String> {
         let library = self.views.library;
         match job {
-            Job::Page(id) => {
-                let page = &library.pages[id];
-                Some(match &page.meta.template {
-                    Some(name) => name.clone(),
-                    None => self
-                        .page_template_of(page.section)
-                        .unwrap_or_else(|| "page.html".to_owned()),
-                })
-            }
-            Job::Section(id) => {
-                let default = if id == 0 {
-                    "index.html"
-                } else {
-                    "section.html"
-                };
-                Some(
-                    library.sections[id]
-                        .meta
-                        .template
-                        .clone()
-                        .unwrap_or_else(|| default.to_owned()),
-                )
-            }
+            Job::Page(id) => Some(self.page_template(id).0.to_owned()),
+            Job::Section(id) => Some(self.section_template(id).0.to_owned()),
             Job::TaxonomyList(t) => {
                 let specific = format!("{}/list.html", library.taxonomies[t].name);
                 Some(
@@ -151,12 +134,8 @@ impl Layout<'_> {
     fn page(&self, id: PageId) -> Result<OutputFile> {
         let library = self.views.library;
         let page = &library.pages[id];
-        let template = match &page.meta.template {
-            Some(name) => name.clone(),
-            None => self
-                .page_template_of(page.section)
-                .unwrap_or_else(|| "page.html".to_owned()),
-        };
+        let (template, named_by) = self.page_template(id);
+        self.exists(template, named_by, &page.source.display)?;
         let checked = self.checked.get(&id).cloned().unwrap_or_default();
         let detail = to_value(&self.views.page_detail(id, checked));
         let detail_map = detail.as_map().cloned().unwrap_or_default();
@@ -166,7 +145,7 @@ impl Layout<'_> {
         context.insert_value("page", Value::from(full));
         let html = self
             .templates
-            .render(&template, &context, &page.source.display)?;
+            .render(template, &context, &page.source.display)?;
         Ok(OutputFile::bytes(
             file_for_path(&page.path),
             html,
@@ -174,15 +153,48 @@ impl Layout<'_> {
         ))
     }
 
-    /// The `page_template` of the section or its nearest ancestor that sets one.
-    fn page_template_of(&self, mut section: SectionId) -> Option<String> {
-        let sections = &self.views.library.sections;
-        loop {
-            if let Some(template) = &sections[section].meta.page_template {
-                return Some(template.clone());
-            }
-            section = sections[section].parent?;
+    /// A page's template: its own `template`, else the `page_template` of its section or the
+    /// nearest ancestor that sets one, else `page.html`; with the front matter key naming it.
+    fn page_template(&self, id: PageId) -> (&str, Option<NamedBy<'_>>) {
+        let library = self.views.library;
+        let page = &library.pages[id];
+        if let Some(name) = &page.meta.template {
+            return (name, Some((&page.meta.keys, "template")));
         }
+        let mut section = page.section;
+        loop {
+            let meta = &library.sections[section].meta;
+            if let Some(name) = &meta.page_template {
+                return (name, Some((&meta.keys, "page_template")));
+            }
+            match library.sections[section].parent {
+                Some(parent) => section = parent,
+                None => return ("page.html", None),
+            }
+        }
+    }
+
+    /// A section's `template`, else `section.html` (`index.html` for the home).
+    fn section_template(&self, id: SectionId) -> (&str, Option<NamedBy<'_>>) {
+        let meta = &self.views.library.sections[id].meta;
+        match &meta.template {
+            Some(name) => (name, Some((&meta.keys, "template"))),
+            None if id == 0 => ("index.html", None),
+            None => ("section.html", None),
+        }
+    }
+
+    /// A template named in front matter must exist: the error points at the key naming it.
+    fn exists(&self, name: &str, named_by: Option<NamedBy>, rendering: &str) -> Result<()> {
+        if self.templates.contains(name) {
+            return Ok(());
+        }
+        let missing = self.templates.missing(name, rendering);
+        Err(match named_by {
+            Some((keys, key)) => keys.point(key, missing),
+            None => missing,
+        }
+        .into())
     }
 
     fn section(&self, id: SectionId) -> Result<Vec<OutputFile>> {
@@ -192,16 +204,8 @@ impl Layout<'_> {
             .source
             .as_ref()
             .map_or_else(|| "the home page".to_owned(), |s| s.display.clone());
-        let default = if id == 0 {
-            "index.html"
-        } else {
-            "section.html"
-        };
-        let template = section
-            .meta
-            .template
-            .clone()
-            .unwrap_or_else(|| default.to_owned());
+        let (template, named_by) = self.section_template(id);
+        self.exists(template, named_by, &origin)?;
         let paginate_by = section.meta.paginate_by.unwrap_or(config.paginate_by);
         let pages: Vec<Value> = section
             .pages
@@ -213,7 +217,7 @@ impl Layout<'_> {
             let mut context = self.context(&pager.path, self.feeds.clone());
             context.insert_value("section", self.values.sections[id].clone());
             context.insert_value("paginator", pager.view);
-            let html = self.templates.render(&template, &context, &origin)?;
+            let html = self.templates.render(template, &context, &origin)?;
             files.push(OutputFile::bytes(
                 file_for_path(&pager.path),
                 html,

@@ -167,11 +167,156 @@ impl Templates {
                 d.source_line = nth_line(text, span.start_line).map(str::to_owned);
                 d
             }
-            _ => Diagnostic::error("template", format!("{error}{while_rendering}"))
-                .hint("the template context is documented in content/docs/templates.md"),
+            tera::ErrorKind::Msg(text) if !reports(text).is_empty() => {
+                return Error::many(
+                    reports(text)
+                        .into_iter()
+                        .map(|(message, name, line, column)| {
+                            self.at_line(name, line, column, message_diagnostic(message))
+                        })
+                        .collect(),
+                );
+            }
+            tera::ErrorKind::MissingParent { current, parent } => self.at_text(
+                current,
+                parent,
+                Diagnostic::error(
+                    "template/missing-parent",
+                    format!("template `{current}` extends `{parent}`, which does not exist"),
+                )
+                .hint(self.available(parent)),
+            ),
+            tera::ErrorKind::CircularExtend {
+                tpl,
+                inheritance_chain,
+            } => self.at_text(
+                tpl,
+                "extends",
+                Diagnostic::error(
+                    "template/circular",
+                    format!(
+                        "template `{tpl}` extends itself: {} -> {tpl}",
+                        inheritance_chain.join(" -> ")
+                    ),
+                )
+                .hint("a template cannot be its own ancestor: extend a base template instead"),
+            ),
+            tera::ErrorKind::CircularInclude { tpl, include_chain } => self.at_text(
+                tpl,
+                "include",
+                Diagnostic::error(
+                    "template/circular",
+                    format!(
+                        "template `{tpl}` includes itself: {}",
+                        include_chain.join(" -> ")
+                    ),
+                )
+                .hint("remove one of the includes of the cycle"),
+            ),
+            _ => {
+                let diagnostic = Diagnostic::error("template", format!("{error}{while_rendering}"))
+                    .hint("the template context is documented in content/docs/templates.md");
+                match self.named_in(&error.to_string()) {
+                    Some(name) => self.at_text(name, "", diagnostic),
+                    None => diagnostic,
+                }
+            }
         };
         diagnostic.into()
     }
+
+    /// Points `diagnostic` at the first occurrence of `needle` in template `name` (its first
+    /// line when the text does not have it): for Tera errors that give a name but no position.
+    fn at_text(&self, name: &str, needle: &str, diagnostic: Diagnostic) -> Diagnostic {
+        match self.files.get(name) {
+            Some((display, text)) => {
+                let offset = text.find(needle).unwrap_or(0);
+                diagnostic
+                    .at_offset(display, text, offset, 1)
+                    .with_width(needle.chars().count())
+            }
+            None => diagnostic,
+        }
+    }
+
+    /// Points `diagnostic` at a line and column of template `name`.
+    fn at_line(
+        &self,
+        name: &str,
+        line: usize,
+        column: usize,
+        diagnostic: Diagnostic,
+    ) -> Diagnostic {
+        match self.files.get(name) {
+            Some((display, text)) => {
+                let mut diagnostic = diagnostic.at(Location::new(display.as_str(), line, column));
+                diagnostic.source_line = nth_line(text, line).map(str::to_owned);
+                diagnostic
+            }
+            None => diagnostic.at(Location::new(name, line, column)),
+        }
+    }
+
+    /// The first template a message names between backquotes or quotes.
+    fn named_in<'m>(&self, message: &'m str) -> Option<&'m str> {
+        message
+            .split(['`', '\''])
+            .skip(1)
+            .step_by(2)
+            .find(|name| self.files.contains_key(*name))
+    }
+
+    /// A hint for a template name that does not exist: a close name, or the list.
+    fn available(&self, name: &str) -> String {
+        let names: Vec<&str> = self.files.keys().map(String::as_str).collect();
+        match suggest(name, names.iter().copied()) {
+            Some(close) => format!("did you mean `{close}`?"),
+            None => format!("templates available: {}", names.join(", ")),
+        }
+    }
+}
+
+/// Tera's load-time reference checks (unknown filters, functions, tests, components, included
+/// templates, blocks) come as one message of pre-rendered reports, `error: MESSAGE` followed by
+/// `--> NAME:LINE:COL` and the source line. This takes each report apart again, so every one
+/// becomes a diagnostic of its own.
+fn reports(text: &str) -> Vec<(&str, &str, usize, usize)> {
+    let mut found = Vec::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        let Some(message) = line.strip_prefix("error: ") else {
+            continue;
+        };
+        let place = lines
+            .next()
+            .map(str::trim_start)
+            .and_then(|l| l.strip_prefix("--> "));
+        let mut parts = place.unwrap_or_default().rsplitn(3, ':');
+        let (column, line, name) = (parts.next(), parts.next(), parts.next());
+        if let (Some(column), Some(line), Some(name)) = (column, line, name)
+            && let (Ok(line), Ok(column)) = (line.parse(), column.parse())
+        {
+            found.push((message, name, line, column));
+        }
+    }
+    found
+}
+
+/// A diagnostic for one of Tera's load-time reports, with a hint for the common cases.
+fn message_diagnostic(message: &str) -> Diagnostic {
+    let hint = if message.starts_with("Unknown filter")
+        || message.starts_with("Unknown function")
+        || message.starts_with("Unknown test")
+    {
+        "galley's filters and functions are listed in content/docs/templates.md; check the spelling"
+    } else if message.starts_with("Unknown template") {
+        "the name is relative to templates/ (of the site or the theme): check it and the file's name"
+    } else if message.starts_with("Block") {
+        "a child template can only fill blocks its parent defines: add the block to the parent or rename it"
+    } else {
+        "the template syntax is described in content/docs/templates.md"
+    };
+    Diagnostic::error("template/reference", message).hint(hint)
 }
 
 fn relative_name(base: &Path, path: &Path) -> String {
@@ -223,6 +368,56 @@ mod tests {
             ("templates/page.html", 2)
         );
         assert_eq!(d.source_line.as_deref(), Some("{{ y }"));
+    }
+
+    fn load_error(files: &[(&str, &str)]) -> Vec<crate::diagnostics::Diagnostic> {
+        let (_a, theme) = dir(files);
+        Templates::load(&[theme]).err().unwrap().diagnostics
+    }
+
+    fn place(d: &crate::diagnostics::Diagnostic) -> (&str, usize, usize) {
+        let location = d.location.as_ref().expect("a location");
+        (location.file.as_str(), location.line, location.column)
+    }
+
+    #[test]
+    fn missing_parent_points_at_the_extends_tag_and_suggests_a_name() {
+        let d = &load_error(&[
+            ("base.html", "{% block content %}{% endblock %}"),
+            ("page.html", "{# a comment #}\n{% extends \"bse.html\" %}\n"),
+        ])[0];
+        assert_eq!(d.code, "template/missing-parent");
+        assert!(
+            d.message.contains("`page.html` extends `bse.html`"),
+            "{}",
+            d.message
+        );
+        assert_eq!(place(d), ("templates/page.html", 2, 13));
+        assert_eq!(d.source_line.as_deref(), Some("{% extends \"bse.html\" %}"));
+        assert_eq!(d.hint.as_deref(), Some("did you mean `base.html`?"));
+    }
+
+    #[test]
+    fn unknown_filters_and_includes_are_each_reported_at_their_line() {
+        let errors = load_error(&[(
+            "page.html",
+            "ok\n{{ x | nofilter }}\n{% include \"nope.html\" %}\n",
+        )]);
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert_eq!(errors[0].code, "template/reference");
+        assert_eq!(errors[0].message, "Unknown filter `nofilter`");
+        assert_eq!(place(&errors[0]), ("templates/page.html", 2, 8));
+        assert_eq!(errors[0].source_line.as_deref(), Some("{{ x | nofilter }}"));
+        assert!(errors[0].hint.as_ref().unwrap().contains("templates.md"));
+        assert_eq!(errors[1].message, "Unknown template `nope.html`");
+        assert_eq!(place(&errors[1]), ("templates/page.html", 3, 12));
+    }
+
+    #[test]
+    fn circular_extends_points_at_the_template() {
+        let d = &load_error(&[("page.html", "{% extends \"page.html\" %}\n")])[0];
+        assert_eq!(d.code, "template/circular");
+        assert_eq!(place(d), ("templates/page.html", 1, 4));
     }
 
     #[test]

@@ -82,15 +82,127 @@ fn non_utf8_file() {
     .stderr_has("save the file as UTF-8");
 }
 
+/// Adds `line` to site.toml after its `paginate_by` line (line 6), before any table.
+fn add_config_line(site: &Site, line: &str) {
+    let config = std::fs::read_to_string(site.path().join("site.toml")).unwrap();
+    let config = config.replace("paginate_by = 2\n", &format!("paginate_by = 2\n{line}\n"));
+    site.write("site.toml", config);
+}
+
 #[test]
-fn missing_theme() {
+fn missing_theme_points_at_the_theme_key_and_lists_the_themes() {
     fails_keeping_previous_output(|site| {
-        let config = std::fs::read_to_string(site.path().join("site.toml")).unwrap();
-        site.write("site.toml", format!("theme = \"nope\"\n{config}"));
+        site.write("themes/other/templates/page.html", "");
+        site.write("themes/plain/templates/page.html", "");
+        add_config_line(site, "theme = \"nope\"");
     })
     .exit(1)
     .stderr_has("theme `nope` not found")
-    .stderr_has("site.toml");
+    .stderr_has("site.toml:7:1")
+    .stderr_has("themes available: other, plain");
+}
+
+#[test]
+fn unknown_highlighting_theme_points_at_its_key() {
+    fails_keeping_previous_output(|site| {
+        add_config_line(site, "highlighting.dark_theme = \"Monokai Extendd\"");
+    })
+    .exit(1)
+    .stderr_has("unknown highlighting theme \"Monokai Extendd\"")
+    .stderr_has("site.toml:7:14")
+    .stderr_has("did you mean \"Monokai Extended\"?");
+}
+
+#[test]
+fn missing_template_named_in_front_matter_points_at_the_key() {
+    fails_keeping_previous_output(|site| {
+        let text = std::fs::read_to_string(site.path().join("content/blog/first.md")).unwrap();
+        let title = "title = \"First post\"\n";
+        let text = text.replacen(title, &format!("{title}template = \"pgae.html\"\n"), 1);
+        site.write("content/blog/first.md", text);
+    })
+    .exit(1)
+    .stderr_has("template `pgae.html` not found")
+    .stderr_has("content/blog/first.md:3:1")
+    .stderr_has("did you mean `page.html`?");
+}
+
+#[test]
+fn missing_page_template_of_a_section_points_at_the_section_key() {
+    fails_keeping_previous_output(|site| {
+        site.write(
+            "content/blog/_index.md",
+            "+++\ntitle = \"Blog\"\n\npage_template = \"post.html\"\n+++\n",
+        );
+    })
+    .exit(1)
+    .stderr_has("template `post.html` not found")
+    .stderr_has("content/blog/_index.md:4:1");
+}
+
+#[test]
+fn empty_slug_points_at_the_key() {
+    fails_keeping_previous_output(|site| {
+        site.write(
+            "content/blog/first.md",
+            "+++\ntitle = \"First\"\nslug = \"\"\n+++\nbody\n",
+        );
+    })
+    .exit(1)
+    .stderr_has("`slug` is empty")
+    .stderr_has("content/blog/first.md:3:1");
+}
+
+#[test]
+fn updated_and_lastmod_together_say_they_are_one_field() {
+    fails_keeping_previous_output(|site| {
+        site.write(
+            "content/blog/first.md",
+            "---\ntitle: First\nupdated: 2026-01-01\nlastmod: 2026-01-02\n---\nbody\n",
+        );
+    })
+    .exit(1)
+    .stderr_has("`updated` and `lastmod` are the same field")
+    .stderr_has("content/blog/first.md:4:1")
+    .stderr_has("keep one of them");
+}
+
+#[test]
+fn template_extending_a_missing_parent() {
+    fails_keeping_previous_output(|site| {
+        site.write(
+            "templates/page.html",
+            "{% extends \"bse.html\" %}\n{% block content %}{% endblock content %}\n",
+        );
+    })
+    .exit(1)
+    .stderr_has("error[template/missing-parent]")
+    .stderr_has("templates/page.html:1:13")
+    .stderr_has("did you mean `base.html`?");
+}
+
+#[test]
+fn template_using_an_unknown_filter() {
+    fails_keeping_previous_output(|site| {
+        site.write("templates/page.html", "{% extends \"base.html\" %}\n{% block content %}\n{{ page.title | shout }}\n{% endblock content %}\n");
+    })
+    .exit(1)
+    .stderr_has("Unknown filter `shout`")
+    .stderr_has("templates/page.html:3:")
+    .stderr_has("content/docs/templates.md");
+}
+
+#[test]
+fn broken_internal_link_in_a_heading() {
+    fails_keeping_previous_output(|site| {
+        site.write(
+            "content/blog/first.md",
+            "+++\ntitle = \"First\"\n+++\n\n## See [x](@/blog/nope.md)\n",
+        );
+    })
+    .exit(1)
+    .stderr_has("broken internal link: no page `blog/nope.md`")
+    .stderr_has("content/blog/first.md:5:8");
 }
 
 #[test]

@@ -10,6 +10,7 @@ mod cache;
 mod check;
 mod chromium;
 mod durability;
+mod engine;
 mod errors;
 mod fuzz_replay;
 mod hostile;
