@@ -532,3 +532,82 @@ fn every_template_variable_is_documented() {
 fn file_name(path: &Path) -> String {
     path.file_name().unwrap().to_string_lossy().into_owned()
 }
+
+/// The bundled blog plus a post dated in another offset and a post without a date.
+fn blog_with_offset_and_undated_posts() -> Site {
+    let site = Site::bundled_blog();
+    let taxonomies =
+        "[taxonomies]\ntags = [\"dns\"]\ncategories = [\"Guide\"]\ntracks = [\"Data\"]\n";
+    site.write(
+        "content/blog/written-in-paris.md",
+        format!(
+            "+++\ntitle = \"Written in Paris\"\ndate = 2026-03-14T09:30:00+02:00\n\
+             updated = 2026-03-15T18:05:00-05:00\ndescription = \"An offset date.\"\n{taxonomies}+++\nBody.\n"
+        ),
+    );
+    site.write(
+        "content/blog/no-date-yet.md",
+        format!(
+            "+++\ntitle = \"No date yet\"\ndescription = \"An undated post.\"\n{taxonomies}+++\nBody.\n"
+        ),
+    );
+    site.build();
+    site
+}
+
+/// A post shows the time its author wrote, with that offset, never the same digits labelled
+/// UTC.
+#[test]
+fn post_times_keep_their_offset() {
+    let site = blog_with_offset_and_undated_posts();
+    let post = site.output("blog/written-in-paris/index.html");
+    assert!(
+        post.contains(
+            "<time datetime=\"2026-03-14T09:30:00+02:00\">March 14, 2026, 09:30 UTC+02:00</time>"
+        ),
+        "published time with its offset"
+    );
+    assert!(
+        post.contains(
+            "<time datetime=\"2026-03-15T18:05:00-05:00\">March 15, 2026, 18:05 UTC-05:00</time>"
+        ),
+        "updated time with its offset"
+    );
+    assert!(!post.contains("09:30 UTC<"), "09:30+02:00 is not 09:30 UTC");
+}
+
+/// An undated post does not break the archive's year and month grouping: it is listed once,
+/// under "Undated", after every dated post.
+#[test]
+fn archive_lists_undated_posts_last() {
+    let site = blog_with_offset_and_undated_posts();
+    let archive = site.output("archive/index.html");
+    let link = "href=\"https://platformproof.example/blog/no-date-yet/\"";
+    assert_eq!(archive.matches(link).count(), 1, "{archive}");
+    let undated = archive
+        .find("<h2 id=\"undated\">Undated</h2>")
+        .expect("an Undated heading");
+    assert!(archive.find(link).unwrap() > undated);
+    let last_dated = archive.rfind("<h3 id=\"m").unwrap();
+    assert!(last_dated < undated, "Undated comes after every month");
+    assert!(
+        archive.contains("href=\"https://platformproof.example/blog/written-in-paris/\"")
+            && archive.contains("<h3 id=\"m2026-03\">"),
+        "the dated posts keep their months"
+    );
+    well_formed_sections(&archive);
+}
+
+/// Every `<section` of the archive is closed, in order.
+fn well_formed_sections(html: &str) {
+    let mut depth = 0i32;
+    for (at, _) in html.match_indices("section") {
+        if html[..at].ends_with("</") {
+            depth -= 1;
+        } else if html[..at].ends_with('<') {
+            depth += 1;
+        }
+        assert!(depth >= 0, "a </section> closes nothing at byte {at}");
+    }
+    assert_eq!(depth, 0, "unclosed <section>");
+}
