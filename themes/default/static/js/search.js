@@ -1,9 +1,5 @@
-// The search page: loads /search_index.json (emitted by galley build) once, then searches it
-// in the browser as the reader types. No service, no library.
-//
-// Each query word must match somewhere in a post; a post scores by where its words match
-// (title > headings and tags > description > body), with a bonus for word starts. Keyboard:
-// Up/Down move through the results (a combobox with a listbox), Enter opens the selected one.
+// The search page: fetches search_index.json once and searches it as the reader types. Every
+// query word must match; title > headings, tags > description > body, word starts count double.
 (function () {
   "use strict";
   var form = document.querySelector(".search-form");
