@@ -331,3 +331,45 @@ fn screenshots_of_the_main_pages_at_two_widths_in_both_modes() {
         }
     }
 }
+
+/// At 390 px a wide table scrolls sideways inside its own wrapper, not the page, and the check
+/// badges of code blocks wrap instead of being cut off.
+#[test]
+fn tables_scroll_in_their_wrapper_and_badges_wrap_at_390_px() {
+    let _guard = browser_lock();
+    let blog = serve_blog();
+    let mut browser = Browser::launch();
+    browser.set_viewport(390, 900);
+    // Four tables of three or four columns and five checked blocks.
+    browser.goto(&blog.url("blog/database-strategy-kubernetes/"));
+    browser.wait_for(
+        "document.querySelectorAll('.code-test').length > 0",
+        "check badges",
+    );
+    let report = browser.eval(
+        r#"(() => {
+          const page = document.documentElement;
+          const wrappers = [...document.querySelectorAll(".prose table")].map(t => t.parentElement);
+          const badges = [...document.querySelectorAll(".code-test")];
+          const clipped = b => b.scrollWidth > b.clientWidth
+            || b.getBoundingClientRect().right > b.closest("figure").getBoundingClientRect().right + 0.5;
+          return {
+            page_overflows: page.scrollWidth > page.clientWidth,
+            tables: wrappers.length,
+            unwrapped: wrappers.filter(w => !w.classList.contains("table-scroll")).length,
+            scrolling: wrappers.filter(w => w.scrollWidth > w.clientWidth).length,
+            badges: badges.length,
+            clipped: badges.filter(clipped).map(b => b.textContent),
+          };
+        })()"#,
+    );
+    assert_eq!(report["page_overflows"], false, "{report}");
+    assert!(report["tables"].as_u64().unwrap() >= 3, "{report}");
+    assert_eq!(report["unwrapped"], 0, "{report}");
+    assert!(
+        report["scrolling"].as_u64().unwrap() >= 1,
+        "a wide table scrolls inside its wrapper: {report}"
+    );
+    assert!(report["badges"].as_u64().unwrap() >= 3, "{report}");
+    assert_eq!(report["clipped"], serde_json::json!([]), "{report}");
+}

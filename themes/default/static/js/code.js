@@ -17,25 +17,20 @@
     return text;
   }
 
-  function fallbackCopy(text) {
+  // execCommand: for plain http:// (no navigator.clipboard) and a refused clipboard permission.
+  function legacyCopy(text) {
     var area = document.createElement("textarea");
     area.value = text;
-    area.setAttribute("readonly", "");
-    area.style.position = "fixed";
-    area.style.opacity = "0";
     document.body.appendChild(area);
     area.select();
-    var ok = false;
-    try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+    var ok = document.execCommand("copy");
     area.remove();
-    return ok ? Promise.resolve() : Promise.reject(new Error("copy refused"));
+    return ok ? Promise.resolve() : Promise.reject();
   }
 
   function copy(text) {
-    if (navigator.clipboard && navigator.clipboard.writeText) {
-      return navigator.clipboard.writeText(text).catch(function () { return fallbackCopy(text); });
-    }
-    return fallbackCopy(text);
+    if (!navigator.clipboard) return legacyCopy(text);
+    return navigator.clipboard.writeText(text).catch(function () { return legacyCopy(text); });
   }
 
   document.querySelectorAll("figure.code-block").forEach(function (figure) {

@@ -1,9 +1,5 @@
-// The search page: loads /search_index.json (emitted by galley build) once, then searches it
-// in the browser as the reader types. No service, no library.
-//
-// Each query word must match somewhere in a post; a post scores by where its words match
-// (title > headings and tags > description > body), with a bonus for word starts. Keyboard:
-// Up/Down move through the results (a combobox with a listbox), Enter opens the selected one.
+// The search page: fetches search_index.json once and searches it as the reader types. Every
+// query word must match; title > headings, tags > description > body, word starts count double.
 (function () {
   "use strict";
   var form = document.querySelector(".search-form");
@@ -12,6 +8,8 @@
   var status = document.querySelector("[data-search-status]");
   if (!form || !input || !list) return;
 
+  // What a match in each field is worth.
+  var WEIGHTS = { title: 10, headings: 4, tags: 4, description: 3, body: 1 };
   var docs = null;
   var loading = null;
   var selected = -1;
@@ -23,14 +21,9 @@
         .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
         .then(function (data) {
           docs = data.map(function (d) {
-            return {
-              doc: d,
-              title: fold(d.title),
-              headings: fold((d.headings || []).join(" ")),
-              tags: fold((d.tags || []).join(" ")),
-              description: fold(d.description || ""),
-              body: fold(d.body || "")
-            };
+            var entry = { doc: d };
+            for (var field in WEIGHTS) entry[field] = fold([].concat(d[field] || "").join(" "));
+            return entry;
           });
         })
         .catch(function () { status.textContent = "The search index could not be loaded."; });
@@ -59,9 +52,8 @@
   function score(entry, words) {
     var total = 0;
     for (var i = 0; i < words.length; i++) {
-      var w = words[i];
-      var s = fieldScore(entry.title, w, 10) + fieldScore(entry.headings, w, 4) +
-        fieldScore(entry.tags, w, 4) + fieldScore(entry.description, w, 3) + fieldScore(entry.body, w, 1);
+      var s = 0;
+      for (var field in WEIGHTS) s += fieldScore(entry[field], words[i], WEIGHTS[field]);
       if (!s) return 0;
       total += s;
     }
