@@ -354,7 +354,9 @@ fn check_document(
         return result;
     }
     if let Some(name) = schemastore::detect(snippet.name(), &document.value) {
-        return schemastore::check_named(name, document, relaxed, context);
+        let mut result = schemastore::check_named(name, document, relaxed, context);
+        result.findings.extend(prometheus_rules(document));
+        return result;
     }
     if annotations.test == super::TestMode::Fragment
         && let Some(result) = k8s::check_fragment(document, annotations, context)
