@@ -2,8 +2,10 @@
 //! `timeout=`, from the fence's info string, the page's `[snippets]` front matter and
 //! site.toml's `[snippets]` table, in that order of precedence.
 //!
-//! Any attribute that is neither an annotation nor one the renderer uses (`linenos`, `name`...)
-//! is an error listing the known ones: a misspelt `tset=skip` must not silently check the block.
+//! An attribute that is neither an annotation nor one the renderer uses (`linenos`, `name`...)
+//! is an error listing the known ones when it is a bare word (`yaml skip`: a `test=` left out)
+//! or a name one typo away from a known one (`tset=skip`): such a block must not silently be
+//! checked differently than its author meant. Other `key=value` attributes are the theme's.
 
 use super::{Finding, PageSnippets, SnippetConfig};
 use crate::diagnostics::suggest;
