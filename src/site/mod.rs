@@ -358,7 +358,11 @@ fn check_snippets(
     check.sources = only.map(|sources| sources.iter().cloned().collect());
     let checker = match checker {
         Some(checker) => checker,
-        None => checker.insert(crate::snippets::Checker::new(&options.root, config, true)?),
+        None => checker.insert(crate::snippets::Checker::new(
+            &options.root,
+            config,
+            options.cache,
+        )?),
     };
     let report = checker.check(library, config, &check)?;
     if report.has_failures() {

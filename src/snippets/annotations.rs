@@ -2,12 +2,14 @@
 //! `timeout=`, from the fence's info string, the page's `[snippets]` front matter and
 //! site.toml's `[snippets]` table, in that order of precedence.
 //!
-//! Any attribute that is neither an annotation nor one the renderer uses (`linenos`, `name`...)
-//! is an error listing the known ones: a misspelt `tset=skip` must not silently check the block.
+//! An attribute that is neither an annotation nor one the renderer uses (`linenos`, `name`...)
+//! is an error listing the known ones when it is a bare word (`yaml skip`: a `test=` left out)
+//! or a name one typo away from a known one (`tset=skip`): such a block must not silently be
+//! checked differently than its author meant. Other `key=value` attributes are the theme's.
 
 use super::{Finding, PageSnippets, SnippetConfig};
 use crate::diagnostics::suggest;
-use crate::markdown::fence::{FenceInfo, RENDER_ATTRS, SNIPPET_ATTRS};
+use crate::markdown::fence::{Attr, FenceInfo, RENDER_ATTRS, SNIPPET_ATTRS};
 
 /// What `test=` asks for.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -39,6 +41,41 @@ const KNOWN: &str = "test=skip|fragment|fail, reason=\"...\", k8s=1.NN, schema=N
                      timeout=SECONDS (and for rendering: linenos, linenostart, hl_lines, \
                      hide_lines, name, title)";
 
+/// The values `test=` takes: written alone (```` ```yaml skip ````), they are a `test=` left out.
+const TEST_VALUES: &[&str] = &["skip", "fragment", "fail"];
+
+/// The error for an attribute that is neither an annotation nor a rendering one, or `None`
+/// when it is the theme's. A theme attribute (`copy=false` becomes `data-copy` on the code
+/// element) has a value and a name unlike the annotations; a bare word galley does not know,
+/// or a name one typo away from an annotation, is a mistake that must not silently leave the
+/// block checked differently than its author meant.
+fn unknown_attribute(attr: &Attr) -> Option<Finding> {
+    let key = attr.key.as_str();
+    let meant = if let Some(value) = suggest(key, TEST_VALUES.iter().copied()) {
+        Some(format!("test={value}"))
+    } else {
+        let names = SNIPPET_ATTRS.iter().chain(RENDER_ATTRS).copied();
+        suggest(key, names).map(|name| match &attr.value {
+            Some(value) => format!("{name}={value}"),
+            None => name.to_owned(),
+        })
+    };
+    if meant.is_none() && attr.value.is_some() {
+        return None;
+    }
+    let did_you_mean = meant.map_or_else(String::new, |m| format!("did you mean `{m}`? "));
+    Some(
+        fence_error(
+            "snippet/unknown-annotation",
+            format!("unknown annotation `{key}` in the code block's info string"),
+        )
+        .hint(format!(
+            "{did_you_mean}known annotations: {KNOWN}; an attribute for the theme takes a value \
+             and a name unlike these (`copy=false`)"
+        )),
+    )
+}
+
 /// One layer of settings, from the most specific (the fence) to the least (site.toml).
 struct Layer<'a> {
     test: Option<&'a str>,
@@ -62,21 +99,9 @@ pub fn resolve(
         if RENDER_ATTRS.contains(&key) || SNIPPET_ATTRS.contains(&key) {
             continue;
         }
-        // Other attributes are the theme's (`copy=false` becomes `data-copy` on the code
-        // element), unless they look like a misspelt annotation: `tset=skip` must not silently
-        // leave a block unchecked.
-        let candidates = SNIPPET_ATTRS.iter().chain(RENDER_ATTRS).copied();
-        let Some(close) = suggest(key, candidates) else {
-            continue;
-        };
-        let hint = format!(
-            "did you mean `{close}`? known annotations: {KNOWN}; an attribute for the theme needs a name unlike these"
-        );
-        return Err(fence_error(
-            "snippet/unknown-annotation",
-            format!("unknown annotation `{key}` in the code block's info string"),
-        )
-        .hint(hint));
+        if let Some(error) = unknown_attribute(attr) {
+            return Err(error);
+        }
     }
     let run = match info.get("run") {
         None => None,
@@ -243,8 +268,44 @@ mod tests {
         let error = annotations("yaml,tst=skip").unwrap_err();
         assert_eq!(error.code, "snippet/unknown-annotation");
         let hint = error.hint.unwrap();
-        assert!(hint.contains("did you mean `test`"), "{hint}");
+        assert!(hint.contains("did you mean `test=skip`"), "{hint}");
         assert!(hint.contains("fragment"), "{hint}");
+    }
+
+    #[test]
+    fn a_bare_test_value_is_an_unknown_annotation_with_a_suggestion() {
+        for (info, word, meant) in [
+            ("yaml skip", "skip", "test=skip"),
+            ("yaml,fail", "fail", "test=fail"),
+            ("yaml fragment", "fragment", "test=fragment"),
+            ("yaml,tset=skip", "tset", "test=skip"),
+            ("yaml,k8=1.30", "k8", "k8s=1.30"),
+        ] {
+            let error = annotations(info).unwrap_err();
+            assert_eq!(error.code, "snippet/unknown-annotation", "{info}");
+            assert_eq!(error.line, 0, "{info}: on the fence line");
+            assert!(
+                error.message.contains(&format!("`{word}`")),
+                "{info}: {}",
+                error.message
+            );
+            let hint = error.hint.unwrap();
+            assert!(
+                hint.contains(&format!("did you mean `{meant}`?")),
+                "{info}: {hint}"
+            );
+            assert!(
+                hint.contains("timeout="),
+                "{info}: lists the known ones: {hint}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_unknown_bare_word_is_an_error_even_without_a_suggestion() {
+        let error = annotations("yaml,frobnicate").unwrap_err();
+        assert_eq!(error.code, "snippet/unknown-annotation");
+        assert!(!error.hint.unwrap().contains("did you mean"));
     }
 
     #[test]
@@ -293,5 +354,6 @@ mod tests {
     #[test]
     fn rendering_attributes_are_not_annotations_but_are_allowed() {
         assert!(annotations("yaml,name=x.yaml,linenos,hl_lines=1-2").is_ok());
+        assert!(annotations("yaml,title=x,linenostart=3,hide_lines=1").is_ok());
     }
 }

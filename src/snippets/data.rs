@@ -32,6 +32,9 @@ pub fn check_json(code: &str) -> Outcome {
 }
 
 pub fn check_toml(code: &str) -> Outcome {
+    if let Some(outcome) = super::depth::refuse(code, super::depth::Nesting::Brackets) {
+        return outcome;
+    }
     match toml::from_str::<toml::Table>(code) {
         Ok(_) => Outcome::passed("syntax: toml"),
         Err(error) => {
@@ -53,6 +56,14 @@ pub fn check_toml(code: &str) -> Outcome {
 mod tests {
     use super::{check_json, check_toml};
     use crate::snippets::Verdict;
+
+    #[test]
+    fn deep_nesting_fails_without_a_stack_overflow() {
+        let toml = format!("a = {}", "[".repeat(5_000));
+        assert_eq!(check_toml(&toml).findings[0].code, "snippet/too-deep");
+        let json = "[".repeat(5_000);
+        assert_eq!(check_json(&json).verdict, Verdict::Failed);
+    }
 
     #[test]
     fn json_errors_have_positions() {

@@ -37,6 +37,7 @@
 pub mod annotations;
 pub mod cache;
 pub mod data;
+pub mod depth;
 pub mod extract;
 pub mod k8s;
 pub mod parsers;
@@ -407,9 +408,15 @@ fn check_with(
     let settings = &config.snippets;
     let snippets = extract::snippets(library, config, options, &schemas.k8s_versions())?;
 
+    // Asking the toolchains their versions costs a process each: only for a cache to key.
+    let toolchains = if cache.enabled() {
+        toolchain::Toolchains::installed(&snippets)
+    } else {
+        toolchain::Toolchains::default()
+    };
     let keys: Vec<blake3::Hash> = snippets
         .par_iter()
-        .map(|s| cache::key(s, schemas))
+        .map(|s| cache::key(s, schemas, &toolchains))
         .collect();
 
     // In-process checkers run on rayon's threads; Go and Python blocks are batched into one

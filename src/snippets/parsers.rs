@@ -2,9 +2,13 @@
 //! (sqlparser: PostgreSQL, then MySQL, then generic), PromQL (promql-parser) and Dockerfiles
 //! (a small instruction-level parser of our own: the grammar is line-based).
 
+use super::depth::{self, Nesting};
 use super::{Finding, Outcome};
 
 pub fn check_rust(code: &str) -> Outcome {
+    if let Some(outcome) = depth::refuse(code, Nesting::Brackets) {
+        return outcome;
+    }
     let Err(file_error) = syn::parse_file(code) else {
         return Outcome::passed("syntax: rust");
     };
@@ -34,6 +38,9 @@ pub fn check_rust(code: &str) -> Outcome {
 }
 
 pub fn check_hcl(code: &str) -> Outcome {
+    if let Some(outcome) = depth::refuse(code, Nesting::Brackets) {
+        return outcome;
+    }
     match hcl_edit::parser::parse_body(code) {
         Ok(_) => Outcome::passed("syntax: hcl"),
         Err(error) => {
@@ -52,6 +59,9 @@ pub fn check_hcl(code: &str) -> Outcome {
 }
 
 pub fn check_sql(code: &str) -> Outcome {
+    if let Some(outcome) = depth::refuse(code, Nesting::Brackets) {
+        return outcome;
+    }
     use sqlparser::dialect::{Dialect, GenericDialect, MySqlDialect, PostgreSqlDialect};
     // psql meta-commands (`\d table`) are not SQL: blank them, keeping the line numbers.
     let sql: String = code
@@ -114,10 +124,19 @@ fn sql_position(message: &str) -> (usize, usize) {
 
 /// One PromQL expression; `Err` is the parser's message.
 pub fn parse_promql(expr: &str) -> Result<(), String> {
+    if depth::too_deep(expr, Nesting::Brackets).is_some() {
+        return Err(format!(
+            "nesting deeper than {} levels; not checked",
+            depth::MAX_DEPTH
+        ));
+    }
     promql_parser::parser::parse(expr).map(drop)
 }
 
 pub fn check_promql(code: &str) -> Outcome {
+    if let Some(outcome) = depth::refuse(code, Nesting::Brackets) {
+        return outcome;
+    }
     // Comments are allowed around the expression.
     let expr: String = code
         .lines()
@@ -258,7 +277,31 @@ pub fn check_dockerfile(code: &str) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::{check_dockerfile, check_hcl, check_promql, check_rust, check_sql};
-    use crate::snippets::Verdict;
+    use crate::snippets::{Outcome, Verdict};
+
+    #[test]
+    fn deep_nesting_is_a_finding_not_a_stack_overflow() {
+        type Checker = fn(&str) -> Outcome;
+        let checkers: [(&str, Checker); 4] = [
+            ("rust", check_rust),
+            ("hcl", check_hcl),
+            ("sql", check_sql),
+            ("promql", check_promql),
+        ];
+        for (name, check) in checkers {
+            for code in [
+                format!("x = {}", "[".repeat(5_000)),
+                format!("{}1{}", "(".repeat(5_000), ")".repeat(5_000)),
+                format!("a = {}", "{".repeat(5_000)),
+            ] {
+                let outcome = check(&code);
+                assert_eq!(outcome.verdict, Verdict::Failed, "{name}");
+                assert_eq!(outcome.findings[0].code, "snippet/too-deep", "{name}");
+                assert_eq!(outcome.findings[0].line, 1, "{name}");
+            }
+        }
+        assert!(super::parse_promql(&"(".repeat(5_000)).is_err());
+    }
 
     #[test]
     fn rust_files_and_statements() {

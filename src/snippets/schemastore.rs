@@ -1,10 +1,15 @@
 //! Other YAML with a public schema: GitHub Actions workflows and actions, dependabot and
-//! compose files, validated against the SchemaStore / compose-spec schemas vendored in
-//! `src/snippets/vendor/schemastore.json.gz` (provenance and licences in the README there).
+//! compose files, Prometheus configuration and rule files, validated against the SchemaStore /
+//! compose-spec schemas vendored in `src/snippets/vendor/schemastore.json.gz` (provenance and
+//! licences in the README there).
 //!
 //! A document is matched by `schema=NAME` (or `schema=path/to/schema.json`), by the block's
-//! `name=` (`.github/workflows/ci.yml`, `action.yml`, `dependabot.yml`, `compose.yaml`), or by
-//! its content (`on` + `jobs`, `runs.using`, `version: 2` + `updates`, `services` of images).
+//! `name=` (`.github/workflows/ci.yml`, `action.yml`, `dependabot.yml`, `compose.yaml`,
+//! `prometheus.yml`, `x.rules.yml`), or by its content (`on` + `jobs`, `runs.using`,
+//! `version: 2` + `updates`, `services` of images, `scrape_configs`, `groups` of rules with
+//! `alert` or `record` and `expr`). A Prometheus file name alone is not enough: Grafana's
+//! provisioning files are often called `prometheus.yaml` too, so the document must also have
+//! a key of the Prometheus format.
 
 use std::io::Read;
 use std::sync::{Arc, OnceLock};
@@ -23,6 +28,23 @@ pub const NAMES: &[(&str, &str)] = &[
     ("github-action", "action"),
     ("dependabot", "dependabot"),
     ("compose", "compose"),
+    ("prometheus", "prometheus"),
+    ("prometheus-rules", "rules"),
+];
+
+/// The top-level keys of a Prometheus configuration file.
+const PROMETHEUS_KEYS: &[&str] = &[
+    "global",
+    "scrape_configs",
+    "scrape_config_files",
+    "rule_files",
+    "alerting",
+    "remote_write",
+    "remote_read",
+    "storage",
+    "tracing",
+    "otlp",
+    "runtime",
 ];
 
 pub fn vendored_hash() -> String {
@@ -82,8 +104,28 @@ pub fn detect(name: Option<&str>, value: &Value) -> Option<&'static str> {
         ) {
             return Some("compose");
         }
+        let map = value.as_object();
+        let has = |key: &str| map.is_some_and(|m| m.contains_key(key));
+        if matches!(file, "prometheus.yml" | "prometheus.yaml")
+            && PROMETHEUS_KEYS.iter().any(|k| has(k))
+        {
+            return Some("prometheus");
+        }
+        let rules = ["rules.yml", "rules.yaml"].iter().any(|end| {
+            file.strip_suffix(end)
+                .is_some_and(|stem| stem.is_empty() || stem.ends_with(['.', '_', '-']))
+        });
+        if rules && has("groups") {
+            return Some("prometheus-rules");
+        }
     }
     let map = value.as_object()?;
+    if map.contains_key("scrape_configs") {
+        return Some("prometheus");
+    }
+    if is_rule_file(map) {
+        return Some("prometheus-rules");
+    }
     if map.contains_key("on") && map.contains_key("jobs") {
         return Some("github-workflow");
     }
@@ -99,6 +141,20 @@ pub fn detect(name: Option<&str>, value: &Value) -> Option<&'static str> {
             .values()
             .all(|s| s.get("image").is_some() || s.get("build").is_some());
     all_containers.then_some("compose")
+}
+
+/// `groups:` whose `rules:` hold a Prometheus rule (`alert` or `record`, and `expr`).
+fn is_rule_file(map: &Map<String, Value>) -> bool {
+    let rules = map
+        .get("groups")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|group| group.get("rules").and_then(Value::as_array))
+        .flatten();
+    rules.into_iter().any(|rule| {
+        (rule.get("alert").is_some() || rule.get("record").is_some()) && rule.get("expr").is_some()
+    })
 }
 
 /// Validates a document against a vendored schema or a schema file (`schema=`).
@@ -194,6 +250,82 @@ mod tests {
             Some("compose")
         );
         assert_eq!(detect(None, &json!({"services": {"db": {"x": 1}}})), None);
-        assert_eq!(detect(Some("prometheus.yml"), &json!({"global": {}})), None);
+    }
+
+    #[test]
+    fn prometheus_files_by_name_and_shape() {
+        let config = json!({"global": {"scrape_interval": "15s"}});
+        assert_eq!(detect(Some("prometheus.yml"), &config), Some("prometheus"));
+        assert_eq!(
+            detect(None, &json!({"scrape_configs": []})),
+            Some("prometheus")
+        );
+        // Grafana's datasource provisioning file, often called prometheus.yaml.
+        let grafana = json!({"apiVersion": 1, "datasources": [{"name": "Prometheus"}]});
+        assert_eq!(
+            detect(Some("provisioning/datasources/prometheus.yaml"), &grafana),
+            None
+        );
+        let rules =
+            json!({"groups": [{"name": "a", "rules": [{"alert": "Down", "expr": "up == 0"}]}]});
+        assert_eq!(detect(None, &rules), Some("prometheus-rules"));
+        let named = json!({"groups": []});
+        assert_eq!(
+            detect(Some("alerts.rules.yml"), &named),
+            Some("prometheus-rules")
+        );
+        assert_eq!(detect(Some("rules.yaml"), &named), Some("prometheus-rules"));
+        assert_eq!(detect(Some("myrules.yml"), &named), None);
+        assert_eq!(
+            detect(None, &json!({"groups": [{"rules": [{"name": "x"}]}]})),
+            None
+        );
+    }
+
+    #[test]
+    fn prometheus_typos_are_unknown_fields_with_a_suggestion() {
+        use crate::snippets::schema::{Subject, validate};
+        let store = Store::default();
+        let text = "global:\n  scrape_interavl: 15s\nscrape_configs:\n  - job_name: web\n    static_configs:\n      - targets: [\"web:80\"]\n";
+        let document = crate::snippets::yaml::parse(text).unwrap().remove(0);
+        let compiled = store.get("prometheus").unwrap().unwrap();
+        let subject = Subject {
+            name: "prometheus",
+            code: "schema",
+        };
+        let findings = validate(&compiled, &document, &subject, false);
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert_eq!(findings[0].code, "schema/unknown-field");
+        assert_eq!((findings[0].line, findings[0].column), (2, 3));
+        assert!(
+            findings[0]
+                .message
+                .contains("did you mean \"scrape_interval\""),
+            "{}",
+            findings[0].message
+        );
+        let rules = "groups:\n  - name: web\n    rules:\n      - alert: Down\n        expr: up == 0\n        keep_firing_for: 5m\n        fro: 5m\n";
+        let document = crate::snippets::yaml::parse(rules).unwrap().remove(0);
+        let compiled = store.get("prometheus-rules").unwrap().unwrap();
+        let findings = validate(
+            &compiled,
+            &document,
+            &Subject {
+                name: "rules",
+                code: "schema",
+            },
+            false,
+        );
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert_eq!(
+            (findings[0].line, findings[0].column),
+            (7, 9),
+            "{findings:?}"
+        );
+        assert!(
+            findings[0].message.contains("did you mean \"for\""),
+            "{}",
+            findings[0].message
+        );
     }
 }

@@ -9,8 +9,14 @@
 //! with their `\` continuation lines and here-document bodies; output lines are blanked so
 //! error lines still match the block's.
 
+use super::depth::{self, Nesting};
 use super::extract::Dialect;
 use super::{Finding, Outcome};
+
+/// brush-parser backtracks through every reading of an unclosed `(` (subshell or arithmetic),
+/// which doubles its time with each one: 24 of them took minutes. This many unclosed groups
+/// are reported without asking it (the real shell still has the last word).
+const UNCLOSED_LIMIT: usize = 8;
 
 /// `<your-token>` -> `_your-token_`: same width, so columns stay right, and a valid word.
 pub fn replace_placeholders(code: &str) -> String {
@@ -41,6 +47,15 @@ pub fn replace_placeholders(code: &str) -> String {
 
 /// Parses a script; `Err` is (line, column, message), 1-based.
 pub fn parse(code: &str, dialect: Dialect) -> Result<(), (usize, usize, String)> {
+    if let Some((line, column, open)) = unclosed_groups(code) {
+        return Err((
+            line,
+            column,
+            format!(
+                "syntax error: this `(` is never closed ({open} groups are still open at the end)"
+            ),
+        ));
+    }
     let options = brush_parser::ParserOptions {
         sh_mode: dialect == Dialect::Sh,
         ..brush_parser::ParserOptions::default()
@@ -72,6 +87,50 @@ pub fn parse(code: &str, dialect: Dialect) -> Result<(), (usize, usize, String)>
             Err((line.clamp(1, last_line), column.max(1), message))
         }
     }
+}
+
+/// The first of the `(` still open at the end of `code` (line, column, how many are open), when
+/// at least [`UNCLOSED_LIMIT`] are. Quotes, `\` escapes, comments and here-document bodies are
+/// skipped; a `(` missed or miscounted only changes whether brush is asked, never the verdict
+/// of a script the real shell accepts.
+fn unclosed_groups(code: &str) -> Option<(usize, usize, usize)> {
+    let mut open: Vec<(usize, usize)> = Vec::new();
+    let mut quote: Option<char> = None;
+    let mut heredoc: Option<String> = None;
+    for (n, line) in code.lines().enumerate() {
+        if let Some(end) = &heredoc {
+            if line.trim() == end {
+                heredoc = None;
+            }
+            continue;
+        }
+        let mut previous = ' ';
+        let mut chars = line.chars().enumerate();
+        while let Some((column, c)) = chars.next() {
+            match (quote, c) {
+                (Some('"'), '\\') => {
+                    chars.next();
+                }
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '\\') => {
+                    chars.next();
+                }
+                (None, '\'' | '"') => quote = Some(c),
+                (None, '#') if previous.is_whitespace() || "(;&|".contains(previous) => break,
+                (None, '(') => open.push((n + 1, column + 1)),
+                (None, ')') => {
+                    open.pop();
+                }
+                _ => {}
+            }
+            previous = c;
+        }
+        if quote.is_none() {
+            heredoc = heredoc_end(line);
+        }
+    }
+    (open.len() >= UNCLOSED_LIMIT).then(|| (open[0].0, open[0].1, open.len()))
 }
 
 fn describe(code: &str, line: usize, column: usize) -> String {
@@ -115,6 +174,9 @@ pub fn check_script(code: &str, dialect: Dialect) -> Outcome {
         Dialect::Bash => "bash",
         Dialect::Sh => "sh",
     };
+    if let Some(outcome) = depth::refuse(code, Nesting::Brackets) {
+        return outcome;
+    }
     if let Some((line, _)) = code
         .lines()
         .enumerate()
@@ -201,6 +263,9 @@ fn heredoc_end(command: &str) -> Option<String> {
 
 pub fn check_console(code: &str) -> Outcome {
     let (script, commands) = console_script(code);
+    if let Some(outcome) = depth::refuse(&script, Nesting::Brackets) {
+        return outcome;
+    }
     if commands == 0 {
         return Outcome::skipped("no `$ ` command lines (only output)");
     }
@@ -264,6 +329,46 @@ mod tests {
             .output()
             .is_ok();
         assert_eq!(outcome.verdict == Verdict::Passed, bash);
+    }
+
+    #[test]
+    fn unclosed_groups_are_reported_without_backtracking() {
+        // Without the pre-scan brush-parser took minutes on this line.
+        let code = "echo start\n((((((((((((((((((((((((\n";
+        let outcome = check_script(code, Dialect::Bash);
+        assert_eq!(outcome.verdict, Verdict::Failed);
+        assert_eq!(
+            (outcome.findings[0].line, outcome.findings[0].column),
+            (2, 1)
+        );
+        assert!(
+            outcome.findings[0].message.contains("never closed"),
+            "{outcome:?}"
+        );
+        let console = format!("$ {}\n", "( ".repeat(30));
+        assert_eq!(check_console(&console).verdict, Verdict::Failed);
+    }
+
+    #[test]
+    fn parentheses_in_quotes_comments_and_heredocs_are_not_groups() {
+        let code = "echo '((((((((((' \"((((((((((\" \\(\\(\\(\\(\\(\\(\\(\\(\\(\n\
+                    # ((((((((((\ncat <<EOF\n((((((((((\nEOF\nf() { (echo a) ; }\n";
+        assert_eq!(super::unclosed_groups(code), None);
+        assert_eq!(check_script(code, Dialect::Bash).verdict, Verdict::Passed);
+    }
+
+    #[test]
+    fn deep_nesting_is_a_finding_not_a_stack_overflow() {
+        for code in [
+            "(".repeat(5_000),
+            format!("{}x{}", "{ ".repeat(5_000), "; }".repeat(5_000)),
+        ] {
+            let outcome = check_script(&code, Dialect::Bash);
+            assert_eq!(outcome.verdict, Verdict::Failed);
+            assert_eq!(outcome.findings[0].code, "snippet/too-deep");
+        }
+        let outcome = check_console(&format!("$ echo {}\n", "$(".repeat(5_000)));
+        assert_eq!(outcome.findings[0].code, "snippet/too-deep");
     }
 
     #[test]

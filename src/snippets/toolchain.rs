@@ -23,6 +23,60 @@ const LIMITS: Limits = Limits {
     output_limit: 16 << 20,
 };
 
+/// What identifies the installed Go and Python, as their cache keys need it: upgrading a
+/// toolchain can change its verdicts, so its blocks must be checked again.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Toolchains {
+    /// `go version`'s answer (gofmt comes with it), or "go: missing".
+    pub go: String,
+    /// `python3 --version`'s answer, or "python3: missing".
+    pub python: String,
+}
+
+impl Toolchains {
+    /// Asks the toolchains the `snippets` need (`go version`, `python3 --version`), through
+    /// the sandbox the checks use, so the same PATH decides which one answers. Both run at
+    /// once, and not at all for languages without blocks.
+    pub fn installed(snippets: &[Snippet]) -> Toolchains {
+        let wants = |lang: Lang| snippets.iter().any(|s| s.lang == lang);
+        let (go, python) = (wants(Lang::Go), wants(Lang::Python));
+        std::thread::scope(|scope| {
+            let go = scope.spawn(move || go.then(|| version("go", &["version"])));
+            let python = if python {
+                version("python3", &["--version"])
+            } else {
+                String::new()
+            };
+            Toolchains {
+                go: go.join().ok().flatten().unwrap_or_default(),
+                python,
+            }
+        })
+    }
+
+    /// The part of a block's cache key that names its toolchain (empty for other languages).
+    pub fn of(&self, lang: &Lang) -> &str {
+        match lang {
+            Lang::Go => &self.go,
+            Lang::Python => &self.python,
+            _ => "",
+        }
+    }
+}
+
+/// A tool's version line, or "missing": a toolchain installed later must not reuse the
+/// "not installed" verdicts (those are never cached either).
+fn version(program: &str, args: &[&str]) -> String {
+    let limits = Limits {
+        timeout: Duration::from_secs(10),
+        output_limit: 4096,
+    };
+    match sandbox::run(program, args, &std::env::temp_dir(), limits) {
+        Ok(ran) if ran.status == Some(0) => format!("{program}: {}", ran.output.trim()),
+        _ => format!("{program}: missing"),
+    }
+}
+
 /// Checks Go and Python blocks; one outcome per snippet, in order.
 pub fn check_batch(snippets: &[&Snippet]) -> Vec<Outcome> {
     let mut outcomes: Vec<Option<Outcome>> = vec![None; snippets.len()];

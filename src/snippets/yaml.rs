@@ -126,6 +126,10 @@ pub fn prepare(code: &str) -> Prepared {
 
 /// Parses every document of `text`; an error is a finding at the scanner's position.
 pub fn parse(text: &str) -> Result<Vec<Document>, Finding> {
+    // `convert` recurses once per level: refuse what would exhaust the stack.
+    if let Some(finding) = super::depth::finding(text, super::depth::Nesting::Yaml) {
+        return Err(finding);
+    }
     let docs = MarkedYaml::load_from_str(text).map_err(|error| {
         let marker = error.marker();
         let info = error.info();
@@ -350,7 +354,9 @@ fn check_document(
         return result;
     }
     if let Some(name) = schemastore::detect(snippet.name(), &document.value) {
-        return schemastore::check_named(name, document, relaxed, context);
+        let mut result = schemastore::check_named(name, document, relaxed, context);
+        result.findings.extend(prometheus_rules(document));
+        return result;
     }
     if annotations.test == super::TestMode::Fragment
         && let Some(result) = k8s::check_fragment(document, annotations, context)
@@ -509,6 +515,20 @@ mod tests {
         let docs = parse("a: 1\n---\nb: 2\n---\n").unwrap();
         assert_eq!(docs.len(), 2);
         assert_eq!(docs[1].key_span("/b").line, 3);
+    }
+
+    #[test]
+    fn deep_nesting_is_a_finding_not_a_stack_overflow() {
+        let flow = format!("a: {}", "[".repeat(5_000));
+        let block: String = (0..5_000)
+            .map(|i| format!("{}k{i}:\n", " ".repeat(i)))
+            .collect();
+        let sequences = format!("{}x\n", "- ".repeat(5_000));
+        for text in [flow, block, sequences] {
+            let error = parse(&text).unwrap_err();
+            assert_eq!(error.code, "snippet/too-deep");
+            assert!(error.message.contains("256 levels"), "{}", error.message);
+        }
     }
 
     #[test]

@@ -98,7 +98,7 @@ fn expectations(site: &Path) -> BTreeMap<(String, usize), Expectation> {
                 let first = fence_line + 1;
                 let mut words = label.split_whitespace();
                 let verdict = words.next().unwrap().to_owned();
-                let errors = words
+                let errors: Vec<(String, Option<usize>, Option<usize>)> = words
                     .map(|word| {
                         let (code, place) = word.split_once('@').unwrap_or((word, ""));
                         let mut parts = place.split(':').map(|p| p.parse::<usize>().ok());
@@ -110,6 +110,19 @@ fn expectations(site: &Path) -> BTreeMap<(String, usize), Expectation> {
                         (code.to_owned(), line, column)
                     })
                     .collect();
+                // A defect is labelled with the finding it must produce and where: "some
+                // failure" would let a checker fail for the wrong reason, or at the wrong line.
+                let where_ = format!("{display}:{fence_line}: {label}");
+                if verdict == "failed" {
+                    assert!(
+                        !errors.is_empty(),
+                        "{where_}: a failed label names its findings (code@line[:column])"
+                    );
+                }
+                assert!(
+                    errors.iter().all(|(_, line, _)| line.is_some()),
+                    "{where_}: every expected finding has a line"
+                );
                 let lang = info.split([',', ' ']).next().unwrap_or("").to_owned();
                 found.insert(
                     (display.clone(), first),
@@ -132,6 +145,12 @@ fn every_labelled_snippet_gets_its_verdict_and_lines() {
     assert!(
         expected.len() >= 200,
         "the corpus has {} snippets, fewer than 200",
+        expected.len()
+    );
+    let readme = std::fs::read_to_string(site.path().join("README.md")).unwrap();
+    assert!(
+        readme.contains(&format!("hold {} code blocks", expected.len())),
+        "the corpus README must give the real count: {}",
         expected.len()
     );
     let (report, code) = json(&site, &["--no-cache"]);
@@ -190,7 +209,7 @@ fn every_labelled_snippet_gets_its_verdict_and_lines() {
                 ));
                 continue;
             }
-            if want != "failed" || expectation.errors.is_empty() {
+            if want != "failed" {
                 continue;
             }
             let matches = |(code, l, c): &(String, Option<usize>, Option<usize>),
@@ -511,4 +530,139 @@ fn a_run_block_cannot_see_galleys_environment() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(!stdout.contains("hunter2"));
+}
+
+/// Every block's verdict and badge, in order: what two reports must agree on.
+fn verdicts(report: &Value) -> Vec<(String, String)> {
+    report["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["blocks"].as_array().unwrap())
+        .map(|b| {
+            (
+                b["verdict"].as_str().unwrap().to_owned(),
+                b["badge"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_bare_skip_is_an_unknown_annotation_at_the_fence() {
+    let site = with_page("```yaml skip\na: 1\n```\n\n```yaml,k8=1.30\nb: 2\n```\n");
+    let output = galley(&site).arg("test").output().unwrap();
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("error[snippet/unknown-annotation]: unknown annotation `skip`"),
+        "{text}"
+    );
+    assert!(text.contains("--> content/blog/post.md:4:1"), "{text}");
+    assert!(text.contains("did you mean `test=skip`?"), "{text}");
+    assert!(text.contains("did you mean `k8s=1.30`?"), "{text}");
+    assert!(text.contains("--> content/blog/post.md:8:1"), "{text}");
+    assert!(text.ends_with("0 passed, 2 failed, 0 skipped\n"), "{text}");
+}
+
+#[test]
+fn pathological_nesting_is_reported_without_crashing_or_hanging() {
+    let body = format!(
+        "```yaml\na: {}\n```\n\n```bash\necho start\n((((((((((((((((((((((((\n```\n\n```rust\nfn f() {{ {} }}\n```\n\n```json\n{}\n```\n",
+        "[".repeat(5_000),
+        "(".repeat(5_000),
+        "[".repeat(5_000),
+    );
+    let site = with_page(&body);
+    let (report, code) = json(&site, &["--no-cache"]);
+    assert_eq!(code, 1, "{report}");
+    let codes: Vec<(&str, u64)> = report["pages"][0]["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            let d = &b["diagnostics"][0];
+            (
+                d["code"].as_str().unwrap(),
+                d["location"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        codes[..3],
+        [
+            ("snippet/too-deep", 5),
+            ("bash/syntax", 10),
+            ("snippet/too-deep", 14)
+        ],
+        "{report}"
+    );
+    assert_eq!(codes[3].0, "json/syntax", "serde_json has its own limit");
+}
+
+#[test]
+fn no_run_never_replays_what_a_run_found() {
+    let site = with_page("```bash,run\necho hi\n```\n\n```text\nhi\n```\n");
+    let (ran, code) = json(&site, &[]);
+    assert_eq!(code, 0, "{ran}");
+    let (fresh, _) = json(&site, &["--no-run", "--no-cache"]);
+    let (cached, _) = json(&site, &["--no-run"]);
+    assert_ne!(
+        verdicts(&ran),
+        verdicts(&fresh),
+        "the run compared the output"
+    );
+    assert_eq!(verdicts(&cached), verdicts(&fresh));
+}
+
+#[test]
+fn build_check_with_no_cache_neither_reads_nor_writes_the_snippet_cache() {
+    let site = with_page("```json\n{\"a\": 1}\n```\n");
+    for template in ["index.html", "page.html", "section.html"] {
+        site.write(&format!("templates/{template}"), "ok");
+    }
+    let file = site.path().join(".galley-cache/snippets.json");
+    site.galley(&["build", "--check", "--no-cache"]).success();
+    assert!(!file.exists(), "--no-cache wrote the snippet cache");
+    // A cache saying the block failed must not be read either.
+    json(&site, &[]);
+    let poisoned = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("\"verdict\":\"passed\"", "\"verdict\":\"failed\"");
+    std::fs::write(&file, &poisoned).unwrap();
+    let (report, code) = json(&site, &[]);
+    assert_eq!(
+        code, 1,
+        "the poisoned entry is read without --no-cache: {report}"
+    );
+    site.galley(&["build", "--check", "--no-cache"]).success();
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), poisoned);
+}
+
+#[test]
+fn a_damaged_cache_file_is_an_empty_cache_and_is_rewritten() {
+    let body = format!("{VALID_DEPLOYMENT}\n```toml\na = \n```\n");
+    let site = with_page(&body);
+    let file = site.path().join(".galley-cache/snippets.json");
+    let (first, code) = json(&site, &[]);
+    assert_eq!(code, 1);
+    let whole = std::fs::read(&file).unwrap();
+    for damaged in [
+        whole[..whole.len() / 2].to_vec(),
+        b"\xff\x00garbage{[".to_vec(),
+    ] {
+        std::fs::write(&file, &damaged).unwrap();
+        let (report, code) = json(&site, &[]);
+        assert_eq!(code, 1);
+        assert_eq!(verdicts(&report), verdicts(&first));
+        assert_eq!(
+            report["pages"][0]["blocks"][1]["diagnostics"],
+            first["pages"][0]["blocks"][1]["diagnostics"]
+        );
+        let rewritten: Value = serde_json::from_slice(&std::fs::read(&file).unwrap())
+            .expect("the cache is valid JSON again");
+        assert_eq!(rewritten["entries"].as_object().unwrap().len(), 2);
+        let (again, _) = json(&site, &[]);
+        assert_eq!(again["pages"][0]["blocks"][0]["cached"], true);
+    }
 }
