@@ -133,6 +133,70 @@ fn root_relative_links_without_the_base_path_are_caught() {
 }
 
 #[test]
+fn a_site_published_under_a_path_prefix_passes_and_its_broken_links_are_still_caught() {
+    // Absolute links of the site (`https://example.org/docs/blog/x/`) used to lose their
+    // `/docs/` while being resolved, so every one was reported as lacking it.
+    let site = clean_site();
+    let run = check(&site, &["--base-url", "https://example.org/docs/"]).success();
+    assert!(
+        run.stdout.trim_end().ends_with("0 failed, 0 skipped"),
+        "{}",
+        run.stdout
+    );
+    let text = std::fs::read_to_string(site.path().join("content/blog/second.md")).unwrap();
+    site.write(
+        "content/blog/second.md",
+        format!(
+            "{text}
+See [nowhere](https://example.org/docs/blog/nowhere/).
+"
+        ),
+    );
+    check(&site, &["--base-url", "https://example.org/docs/"])
+        .exit(1)
+        .stdout_has("broken link on /blog/second/: nothing is published at /blog/nowhere/")
+        .stdout_has("content/blog/second.md:14:")
+        .stdout_has("1 failed");
+}
+
+#[test]
+fn relative_links_in_summaries_work_on_listings_and_in_feeds() {
+    // A page whose `<!-- more -->` summary links a sibling, a fragment and `./` a bundle file.
+    let site = clean_site();
+    site.write(
+        "content/blog/third/index.md",
+        "+++\ntitle = \"Third\"\ndescription = \"The third\"\ndate = 2026-03-01\n+++\n\
+         See [the second](../second/), [below](#later) and ![a picture](./pic.svg).\n\n\
+         <!-- more -->\n\n## Later\n\nMore.\n",
+    );
+    site.write(
+        "content/blog/third/pic.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n",
+    );
+    for base in ["https://example.org/", "https://example.org/docs/"] {
+        let run = check(&site, &["--base-url", base]).success();
+        assert!(run.stdout.contains("0 failed"), "{}", run.stdout);
+    }
+    site.build();
+    let listing = site.output("blog/index.html");
+    for url in [
+        "href=\"https://example.org/blog/second/\"",
+        "href=\"https://example.org/blog/third/#later\"",
+        "src=\"https://example.org/blog/third/pic.svg\"",
+    ] {
+        assert!(listing.contains(url), "missing {url} in:\n{listing}");
+    }
+    let feed = site.output("rss.xml");
+    assert!(
+        feed.contains("src=\"https://example.org/blog/third/pic.svg\""),
+        "{feed}"
+    );
+    // The page itself keeps what its author wrote.
+    let page = site.output("blog/third/index.html");
+    assert!(page.contains("href=\"../second/\""), "{page}");
+}
+
+#[test]
 fn malformed_xml_is_reported() {
     let site = clean_site();
     site.write(
