@@ -198,7 +198,7 @@ impl<'a> Context<'a> {
                 }
                 Target::MissingPrefix { path } => findings.fail(
                     self.locate(key, origin, &html, reference.offset, &reference.url)
-                        .map_message(|_| format!("link to {path} on {page_path} lacks the site's base path {}", base_path(&self.site.config.base_url)))
+                        .map_message(|_| format!("link to {path} on {page_path} lacks the site's base path {}", self.site.config.base_path()))
                         .code("check/base-path")
                         .hint("build URLs with get_url(), page.path or page.permalink instead of writing them by hand"),
                 ),
@@ -294,11 +294,4 @@ fn page_path_of(key: &str) -> String {
         Some(dir) => format!("/{dir}"),
         None => format!("/{key}"),
     }
-}
-
-fn base_path(base_url: &str) -> String {
-    let after_scheme = base_url.split_once("://").map_or("", |(_, rest)| rest);
-    after_scheme
-        .find('/')
-        .map_or("/".to_owned(), |i| after_scheme[i..].to_owned())
 }
