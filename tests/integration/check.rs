@@ -102,6 +102,17 @@ fn duplicate_ids_are_reported() {
 }
 
 #[test]
+fn id_and_name_on_one_anchor_are_not_a_duplicate() {
+    let site = clean_site();
+    let text = std::fs::read_to_string(site.path().join("content/blog/second.md")).unwrap();
+    site.write(
+        "content/blog/second.md",
+        format!("{text}\n<a id=\"legacy\" name=\"legacy\"></a>Old anchor.\n"),
+    );
+    check(&site, &[]).success();
+}
+
+#[test]
 fn links_to_drafts_say_so() {
     let site = clean_site();
     site.write(
