@@ -57,6 +57,28 @@ fn a_broken_link_in_markdown_points_at_its_source_line() {
 }
 
 #[test]
+fn each_broken_link_points_at_its_own_place_in_the_markdown() {
+    // The URL's text appears first in a code span, and the same link twice: in a table cell and
+    // in a list item. Each report must name the line and column of its own link.
+    let site = clean_site();
+    let text = std::fs::read_to_string(site.path().join("content/blog/second.md")).unwrap();
+    let full = format!(
+        "{text}\nProse about `/blog/nowhere/` first.\n\n| a | b |\n|---|---|\n| x | [gone](/blog/nowhere/) |\n\n- item\n- [gone again](/blog/nowhere/)\n"
+    );
+    site.write("content/blog/second.md", &full);
+    let place = |needle: &str| {
+        let line = full.lines().position(|l| l.contains(needle)).unwrap();
+        let column = full.lines().nth(line).unwrap().find("(/blog/nowhere/)").unwrap() + 2;
+        format!("content/blog/second.md:{}:{column}", line + 1)
+    };
+    check(&site, &[])
+        .exit(1)
+        .stdout_has(&place("[gone]"))
+        .stdout_has(&place("[gone again]"))
+        .stdout_has("2 failed");
+}
+
+#[test]
 fn a_broken_link_made_by_a_template_points_at_the_rendered_page() {
     let site = clean_site();
     let base = std::fs::read_to_string(site.path().join("templates/base.html")).unwrap();
