@@ -68,7 +68,13 @@ fn each_broken_link_points_at_its_own_place_in_the_markdown() {
     site.write("content/blog/second.md", &full);
     let place = |needle: &str| {
         let line = full.lines().position(|l| l.contains(needle)).unwrap();
-        let column = full.lines().nth(line).unwrap().find("(/blog/nowhere/)").unwrap() + 2;
+        let column = full
+            .lines()
+            .nth(line)
+            .unwrap()
+            .find("(/blog/nowhere/)")
+            .unwrap()
+            + 2;
         format!("content/blog/second.md:{}:{column}", line + 1)
     };
     check(&site, &[])

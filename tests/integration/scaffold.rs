@@ -212,3 +212,50 @@ fn the_pages_workflows_pass_the_github_workflow_schema() {
         );
     }
 }
+
+#[test]
+fn the_pages_workflow_grants_what_deploying_needs_and_keys_its_cache_on_the_content() {
+    let text = std::fs::read_to_string(crate::harness::repo_root().join("src/scaffold/pages.yml"))
+        .unwrap();
+    let workflow: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
+    // actions/deploy-pages: `pages: write` and `id-token: write` on the deploying job.
+    let deploy = &workflow["jobs"]["deploy"]["permissions"];
+    for (scope, access) in [
+        ("pages", "write"),
+        ("id-token", "write"),
+        ("contents", "read"),
+    ] {
+        assert_eq!(deploy[scope], access, "deploy job, {scope}: {deploy}");
+    }
+    // The build job runs actions/configure-pages, which reads the Pages site: `pages: read`.
+    let build = &workflow["jobs"]["build"];
+    assert!(build.get("permissions").is_none(), "{build}");
+    assert_eq!(workflow["permissions"]["contents"], "read");
+    assert_eq!(workflow["permissions"]["pages"], "read");
+    let steps = build["steps"].as_array().unwrap();
+    let cache = steps
+        .iter()
+        .find(|s| s["with"]["path"] == ".galley-cache")
+        .expect("a step caching .galley-cache");
+    assert!(
+        cache["uses"]
+            .as_str()
+            .unwrap()
+            .starts_with("actions/cache@"),
+        "{cache}"
+    );
+    let key = cache["with"]["key"].as_str().unwrap();
+    for part in [
+        "hashFiles(",
+        "'content/**'",
+        "'site.toml'",
+        "'templates/**'",
+    ] {
+        assert!(key.contains(part), "the cache key lacks {part}: {key}");
+    }
+    let restore = cache["with"]["restore-keys"].as_str().unwrap();
+    assert!(
+        key.starts_with(restore) && key != restore,
+        "restore-keys must be a prefix of the key: {restore} / {key}"
+    );
+}
