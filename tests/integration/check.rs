@@ -312,6 +312,62 @@ fn ci_formats() {
     let xml = std::fs::read_to_string(junit).unwrap();
     well_formed_xml(&xml);
     assert!(xml.contains("failures=\"1\""), "{xml}");
+    assert_junit_counts_what_it_lists(&xml);
+}
+
+#[test]
+fn junit_counts_the_cases_it_lists_with_warnings_and_skipped_checks() {
+    let site = clean_site();
+    let text = std::fs::read_to_string(site.path().join("content/blog/second.md")).unwrap();
+    site.write(
+        "content/blog/second.md",
+        format!("{text}\nSee [nowhere](/blog/nowhere/) and [away](https://example.com/x).\n"),
+    );
+    site.write(
+        "content/blog/extra.md",
+        "+++\ntitle = \"Extra\"\n+++\nNo description.\n",
+    );
+    let junit = site.path().join("junit.xml");
+    let run = check(
+        &site,
+        &["--format", "junit", "--output", junit.to_str().unwrap()],
+    )
+    .exit(1);
+    let xml = std::fs::read_to_string(junit).unwrap();
+    well_formed_xml(&xml);
+    assert!(xml.contains("<skipped"), "{xml}");
+    assert!(xml.contains("<system-out>"), "{xml}");
+    assert!(
+        xml.contains(" passed, 1 failed, 1 skipped</system-out>"),
+        "{xml}{}",
+        run.stdout
+    );
+    assert_junit_counts_what_it_lists(&xml);
+}
+
+/// The `tests`, `failures` and `skipped` attributes of the suite equal the numbers of
+/// `<testcase>`, `<failure>` and `<skipped>` elements, as JUnit readers recount them.
+#[track_caller]
+fn assert_junit_counts_what_it_lists(xml: &str) {
+    let suite = &xml[xml.find("<testsuite ").unwrap()..];
+    let suite = &suite[..suite.find('>').unwrap()];
+    let attribute = |name: &str| -> usize {
+        let start = suite.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+        suite[start..start + suite[start..].find('"').unwrap()]
+            .parse()
+            .unwrap()
+    };
+    for (name, element) in [
+        ("tests", "<testcase"),
+        ("failures", "<failure"),
+        ("skipped", "<skipped"),
+    ] {
+        assert_eq!(
+            attribute(name),
+            xml.matches(element).count(),
+            "{name} vs {element} in:\n{xml}"
+        );
+    }
 }
 
 /// A web server on 127.0.0.1 answering by path, for a bounded number of requests.
