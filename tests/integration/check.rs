@@ -15,6 +15,12 @@ fn check(site: &Site, args: &[&str]) -> Run {
     site.galley(&all)
 }
 
+/// Adds `text` at the end of a file of the site.
+fn append(site: &Site, file: &str, text: &str) {
+    let before = std::fs::read_to_string(site.path().join(file)).unwrap();
+    site.write(file, format!("{before}{text}"));
+}
+
 /// The fixture with descriptions everywhere, so lint warnings do not blur what a test looks at.
 fn clean_site() -> Site {
     let site = Site::fixture("zola-style");
@@ -44,10 +50,10 @@ fn a_clean_site_passes_with_a_closing_line() {
 #[test]
 fn a_broken_link_in_markdown_points_at_its_source_line() {
     let site = clean_site();
-    let text = std::fs::read_to_string(site.path().join("content/blog/second.md")).unwrap();
-    site.write(
+    append(
+        &site,
         "content/blog/second.md",
-        format!("{text}\nSee [nowhere](/blog/nowhere/).\n"),
+        "\nSee [nowhere](/blog/nowhere/).\n",
     );
     check(&site, &[])
         .exit(1)
@@ -105,10 +111,10 @@ fn a_broken_link_made_by_a_template_points_at_the_rendered_page() {
 #[test]
 fn a_missing_anchor_suggests_the_closest_id() {
     let site = clean_site();
-    let text = std::fs::read_to_string(site.path().join("content/blog/second.md")).unwrap();
-    site.write(
+    append(
+        &site,
         "content/blog/second.md",
-        format!("{text}\nBack to [setup](/blog/first/#setpu).\n"),
+        "\nBack to [setup](/blog/first/#setpu).\n",
     );
     check(&site, &[])
         .exit(1)
@@ -119,10 +125,10 @@ fn a_missing_anchor_suggests_the_closest_id() {
 #[test]
 fn duplicate_ids_are_reported() {
     let site = clean_site();
-    let text = std::fs::read_to_string(site.path().join("content/blog/second.md")).unwrap();
-    site.write(
+    append(
+        &site,
         "content/blog/second.md",
-        format!("{text}\n<div id=\"setup\">again</div>\n"),
+        "\n<div id=\"setup\">again</div>\n",
     );
     check(&site, &[])
         .exit(1)
@@ -132,10 +138,10 @@ fn duplicate_ids_are_reported() {
 #[test]
 fn id_and_name_on_one_anchor_are_not_a_duplicate() {
     let site = clean_site();
-    let text = std::fs::read_to_string(site.path().join("content/blog/second.md")).unwrap();
-    site.write(
+    append(
+        &site,
         "content/blog/second.md",
-        format!("{text}\n<a id=\"legacy\" name=\"legacy\"></a>Old anchor.\n"),
+        "\n<a id=\"legacy\" name=\"legacy\"></a>Old anchor.\n",
     );
     check(&site, &[]).success();
 }
@@ -147,10 +153,10 @@ fn links_to_drafts_say_so() {
         "content/blog/wip.md",
         "+++\ntitle = \"WIP\"\ndescription = \"soon\"\ndraft = true\n+++\nsoon\n",
     );
-    let text = std::fs::read_to_string(site.path().join("content/blog/second.md")).unwrap();
-    site.write(
+    append(
+        &site,
         "content/blog/second.md",
-        format!("{text}\nComing: [wip](/blog/wip/).\n"),
+        "\nComing: [wip](/blog/wip/).\n",
     );
     check(&site, &[])
         .exit(1)
@@ -160,11 +166,7 @@ fn links_to_drafts_say_so() {
 #[test]
 fn root_relative_links_without_the_base_path_are_caught() {
     let site = clean_site();
-    let text = std::fs::read_to_string(site.path().join("content/blog/second.md")).unwrap();
-    site.write(
-        "content/blog/second.md",
-        format!("{text}\nAll [tags](/tags/).\n"),
-    );
+    append(&site, "content/blog/second.md", "\nAll [tags](/tags/).\n");
     check(&site, &[]).success();
     check(&site, &["--base-url", "https://example.org/docs/"])
         .exit(1)
@@ -287,10 +289,10 @@ fn front_matter_rules_warn_or_fail_as_configured() {
 #[test]
 fn ci_formats() {
     let site = clean_site();
-    let text = std::fs::read_to_string(site.path().join("content/blog/second.md")).unwrap();
-    site.write(
+    append(
+        &site,
         "content/blog/second.md",
-        format!("{text}\nSee [nowhere](/blog/nowhere/).\n"),
+        "\nSee [nowhere](/blog/nowhere/).\n",
     );
     let github = check(&site, &["--format", "github"]).exit(1);
     assert!(
@@ -318,10 +320,10 @@ fn ci_formats() {
 #[test]
 fn junit_counts_the_cases_it_lists_with_warnings_and_skipped_checks() {
     let site = clean_site();
-    let text = std::fs::read_to_string(site.path().join("content/blog/second.md")).unwrap();
-    site.write(
+    append(
+        &site,
         "content/blog/second.md",
-        format!("{text}\nSee [nowhere](/blog/nowhere/) and [away](https://example.com/x).\n"),
+        "\nSee [nowhere](/blog/nowhere/) and [away](https://example.com/x).\n",
     );
     site.write(
         "content/blog/extra.md",
