@@ -48,6 +48,27 @@ fn a_clean_site_passes_with_a_closing_line() {
 }
 
 #[test]
+fn check_writes_nothing_outside_its_cache_folder() {
+    let site = clean_site();
+    let files = |site: &Site| -> Vec<(String, Vec<u8>)> {
+        crate::harness::snapshot(site.path())
+            .into_iter()
+            .filter(|(path, _)| !path.starts_with(".galley-cache/"))
+            .collect()
+    };
+    let before = files(&site);
+    check(&site, &[]).success();
+    assert!(
+        before == files(&site),
+        "galley check wrote outside .galley-cache/"
+    );
+    assert!(
+        site.path().join(".galley-cache").is_dir(),
+        "the cache the README documents"
+    );
+}
+
+#[test]
 fn a_broken_link_in_markdown_points_at_its_source_line() {
     let site = clean_site();
     append(
