@@ -165,28 +165,91 @@ fn base_url_with_a_path_prefix_reaches_every_link() {
     );
 }
 
-#[test]
-fn two_builds_are_byte_identical_whatever_the_thread_count() {
-    let site = Site::fixture("zola-style");
-    let out = |threads: &str, dir: &str| {
-        let mut command = galley();
-        command
-            .env("RAYON_NUM_THREADS", threads)
-            .arg("--root")
-            .arg(site.path())
-            .args(["build", "--output"])
-            .arg(site.path().join(dir));
-        Run::of(command).success();
-        snapshot(&site.path().join(dir))
-    };
-    let one = out("1", "one");
-    std::thread::sleep(std::time::Duration::from_millis(1100));
-    let two = out("2", "two");
-    assert_eq!(one.len(), two.len());
-    for ((path_a, a), (path_b, b)) in one.iter().zip(&two) {
-        assert_eq!(path_a, path_b);
-        assert!(a == b, "{path_a} differs between builds");
+/// Builds `site` into `out` with `threads` rayon threads.
+fn build_into(site: &Site, out: &std::path::Path, threads: &str) -> Vec<(String, Vec<u8>)> {
+    let mut command = galley();
+    command
+        .env("RAYON_NUM_THREADS", threads)
+        .arg("--root")
+        .arg(site.path())
+        .args(["build", "--output"])
+        .arg(out);
+    Run::of(command).success();
+    snapshot(out)
+}
+
+/// Sets the modification time of every source file of `site` to `seconds` after the epoch.
+fn touch_sources(site: &Site, seconds: u64) {
+    let when = std::time::UNIX_EPOCH + std::time::Duration::from_secs(seconds);
+    for dir in ["content", "themes", "static", "templates"] {
+        let dir = site.path().join(dir);
+        if !dir.is_dir() {
+            continue;
+        }
+        for entry in walkdir::WalkDir::new(dir) {
+            let entry = entry.unwrap();
+            if entry.file_type().is_file() {
+                let file = std::fs::File::options()
+                    .write(true)
+                    .open(entry.path())
+                    .unwrap();
+                file.set_modified(when).unwrap();
+            }
+        }
     }
+    let config = std::fs::File::options()
+        .write(true)
+        .open(site.path().join("site.toml"))
+        .unwrap();
+    config.set_modified(when).unwrap();
+}
+
+#[track_caller]
+fn assert_same_tree(a: &[(String, Vec<u8>)], b: &[(String, Vec<u8>)], what: &str) {
+    let paths =
+        |tree: &[(String, Vec<u8>)]| tree.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>();
+    assert_eq!(paths(a), paths(b), "{what}: different files");
+    for ((path, x), (_, y)) in a.iter().zip(b) {
+        if x != y {
+            let at = x
+                .iter()
+                .zip(y)
+                .position(|(p, q)| p != q)
+                .unwrap_or(x.len().min(y.len()));
+            let around = |bytes: &[u8]| {
+                String::from_utf8_lossy(&bytes[at.saturating_sub(60)..(at + 60).min(bytes.len())])
+                    .into_owned()
+            };
+            panic!(
+                "{what}: {path} differs at byte {at}:\n{}\n---\n{}",
+                around(x),
+                around(y)
+            );
+        }
+    }
+}
+
+#[test]
+fn builds_are_byte_identical_across_folders_mtimes_thread_counts_and_caches() {
+    // The bundled blog: highlighting, feeds, taxonomies, search index, fingerprinted assets.
+    let site = Site::bundled_blog();
+    touch_sources(&site, 1_000_000_000);
+    let cold = build_into(&site, &site.path().join("one"), "1");
+    assert!(
+        site.path().join(".galley-cache").is_dir(),
+        "the first build leaves a cache for the second to reuse"
+    );
+    touch_sources(&site, 1_700_000_000);
+    let warm = build_into(&site, &site.path().join("elsewhere/two"), "2");
+    assert_same_tree(
+        &cold,
+        &warm,
+        "cold cache, 1 thread vs warm cache, 2 threads, touched sources",
+    );
+    // The same sources in another folder, with a cold cache of their own.
+    let copy = Site::bundled_blog();
+    let other = build_into(&copy, &copy.path().join("public"), "2");
+    assert_same_tree(&cold, &other, "another site folder");
 }
 
 #[test]
