@@ -1,10 +1,10 @@
 //! `galley check`: problems in the rendered site are found, located and reported in CI
 //! formats; external links are checked against a local server (no test reaches the internet).
 
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::harness::{Run, Site, well_formed_xml};
@@ -393,106 +393,235 @@ fn assert_junit_counts_what_it_lists(xml: &str) {
     }
 }
 
-/// A web server on 127.0.0.1 answering by path, for a bounded number of requests.
-fn link_server(requests: usize) -> (u16, Arc<AtomicUsize>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let served = Arc::new(AtomicUsize::new(0));
-    let count = served.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().take(requests) {
-            let Ok(mut stream) = stream else { continue };
-            let count = count.clone();
-            std::thread::spawn(move || {
-                let mut line = String::new();
-                let _ = BufReader::new(&stream).read_line(&mut line);
-                count.fetch_add(1, Ordering::SeqCst);
-                let path = line.split_whitespace().nth(1).unwrap_or("/").to_owned();
-                let response = match path.as_str() {
-                    "/ok" => "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".to_owned(),
-                    "/moved" => format!(
-                        "HTTP/1.1 301 Moved Permanently\r\nLocation: http://127.0.0.1:{port}/ok\r\nContent-Length: 0\r\n\r\n"
-                    ),
-                    "/busy" => {
-                        "HTTP/1.1 429 Too Many Requests\r\nContent-Length: 0\r\n\r\n".to_owned()
-                    }
-                    "/slow" => {
-                        std::thread::sleep(Duration::from_secs(3));
-                        "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".to_owned()
-                    }
-                    _ => "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n".to_owned(),
-                };
-                let _ = stream.write_all(response.as_bytes());
-            });
+/// What a [`LinkServer`] saw: requests by path, user agents, and the most requests it was
+/// answering at once for each `Host`.
+#[derive(Default)]
+struct Seen {
+    paths: Vec<String>,
+    user_agents: Vec<String>,
+    in_flight: HashMap<String, usize>,
+    max_in_flight: HashMap<String, usize>,
+}
+
+/// A web server on 127.0.0.1 answering by path: 200, 301 (to 200 or to 404), 429, 404, a
+/// response slower than the check's timeout, and `/pause/*` (200 after a short pause, so
+/// requests to one host would overlap if the checker sent them together).
+struct LinkServer {
+    port: u16,
+    seen: Arc<Mutex<Seen>>,
+}
+
+impl LinkServer {
+    fn start() -> LinkServer {
+        LinkServer::start_with(Arc::new(Mutex::new(Seen::default())))
+    }
+
+    /// Another server (another host for the checker: host names include the port) sharing
+    /// the record of `seen`.
+    fn start_with(seen: Arc<Mutex<Seen>>) -> LinkServer {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let record = seen.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { continue };
+                let record = record.clone();
+                std::thread::spawn(move || answer(stream, port, &record));
+            }
+        });
+        LinkServer { port, seen }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}/{path}", self.port)
+    }
+
+    fn requests_for(&self, path: &str) -> usize {
+        let wanted = format!("/{path}");
+        let seen = self.seen.lock().unwrap();
+        seen.paths.iter().filter(|p| **p == wanted).count()
+    }
+}
+
+fn answer(mut stream: std::net::TcpStream, port: u16, seen: &Mutex<Seen>) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut request_line = String::new();
+    let _ = reader.read_line(&mut request_line);
+    let (mut host, mut agent) = (String::new(), String::new());
+    loop {
+        let mut header = String::new();
+        if reader.read_line(&mut header).unwrap_or(0) == 0 || header.trim().is_empty() {
+            break;
         }
-    });
-    (port, served)
+        if let Some((name, value)) = header.split_once(':') {
+            match name.trim().to_ascii_lowercase().as_str() {
+                "host" => host = value.trim().to_owned(),
+                "user-agent" => agent = value.trim().to_owned(),
+                _ => {}
+            }
+        }
+    }
+    let path = request_line
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or("/")
+        .to_owned();
+    {
+        let mut seen = seen.lock().unwrap();
+        seen.paths.push(path.clone());
+        seen.user_agents.push(agent);
+        let count = seen.in_flight.entry(host.clone()).or_default();
+        *count += 1;
+        let now = *count;
+        let max = seen.max_in_flight.entry(host.clone()).or_default();
+        *max = (*max).max(now);
+    }
+    let redirect = |to: &str| {
+        format!(
+            "HTTP/1.1 301 Moved Permanently\r\nLocation: http://127.0.0.1:{port}/{to}\r\nContent-Length: 0\r\n\r\n"
+        )
+    };
+    let response = match path.as_str() {
+        "/ok" => "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".to_owned(),
+        "/moved" => redirect("ok"),
+        "/moved-gone" => redirect("gone"),
+        "/busy" => "HTTP/1.1 429 Too Many Requests\r\nContent-Length: 0\r\n\r\n".to_owned(),
+        "/slow" => {
+            std::thread::sleep(Duration::from_secs(3));
+            "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".to_owned()
+        }
+        p if p.starts_with("/pause/") => {
+            std::thread::sleep(Duration::from_millis(150));
+            "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".to_owned()
+        }
+        _ => "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n".to_owned(),
+    };
+    if let Some(count) = seen.lock().unwrap().in_flight.get_mut(&host) {
+        *count -= 1;
+    }
+    let _ = stream.write_all(response.as_bytes());
+}
+
+/// `clean_site()` with these `[check]` settings and a paragraph of links to `urls`.
+fn site_linking(urls: &[String], settings: &str) -> Site {
+    let site = clean_site();
+    append(&site, "site.toml", &format!("\n[check]\n{settings}"));
+    let links: Vec<String> = urls.iter().map(|u| format!("[link]({u})")).collect();
+    append(
+        &site,
+        "content/blog/second.md",
+        &format!("\n{}\n", links.join(" ")),
+    );
+    site
 }
 
 #[test]
-fn external_links_are_checked_politely_and_cached() {
-    let (port, served) = link_server(50);
-    let site = clean_site();
-    let config = std::fs::read_to_string(site.path().join("site.toml")).unwrap();
-    site.write(
-        "site.toml",
-        format!("{config}\n[check]\nexternal_timeout_s = 1\nexternal_delay_ms = 10\n"),
-    );
-    let text = std::fs::read_to_string(site.path().join("content/blog/second.md")).unwrap();
-    let links: Vec<String> = ["ok", "moved", "busy", "slow", "gone"]
-        .iter()
-        .map(|p| format!("[{p}](http://127.0.0.1:{port}/{p})"))
-        .collect();
-    site.write(
-        "content/blog/second.md",
-        format!("{text}\n{}\n", links.join(" ")),
-    );
+fn external_links_are_checked_politely_and_only_successes_are_cached() {
+    let server = LinkServer::start();
+    let paths = ["ok", "moved", "busy", "slow", "gone", "moved-gone"];
+    let urls: Vec<String> = paths.iter().map(|p| server.url(p)).collect();
+    let site = site_linking(&urls, "external_timeout_s = 1\nexternal_delay_ms = 10\n");
 
     let offline = check(&site, &[]).success();
     assert!(
-        offline.stdout.contains("5 skipped"),
+        offline.stdout.contains("6 skipped"),
         "external links are skipped without --external:\n{}",
         offline.stdout
     );
 
     let run = check(&site, &["--external"]).exit(1);
-    assert!(
-        run.stdout.contains(&format!(
-            "error[check/external-link]: external link http://127.0.0.1:{port}/gone: 404 Not Found"
-        )),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains(&format!(
-            "warning[check/external-link]: external link http://127.0.0.1:{port}/busy: rate limited"
-        )),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains(&format!(
-            "warning[check/external-link]: external link http://127.0.0.1:{port}/slow: timed out"
-        )),
-        "{}",
-        run.stdout
-    );
+    let link = |severity: &str, path: &str, why: &str| {
+        format!(
+            "{severity}[check/external-link]: external link {}: {why}",
+            server.url(path)
+        )
+    };
+    for expected in [
+        link("error", "gone", "404 Not Found"),
+        link("error", "moved-gone", "404 Not Found"),
+        link("warning", "busy", "rate limited"),
+        link("warning", "slow", "timed out"),
+        "content/blog/second.md:14:".to_owned(),
+        "2 failed".to_owned(),
+    ] {
+        assert!(
+            run.stdout.contains(&expected),
+            "missing {expected:?} in:\n{}",
+            run.stdout
+        );
+    }
     assert!(
         !run.stdout.contains("/ok:") && !run.stdout.contains("/moved:"),
         "{}",
         run.stdout
     );
-    assert!(
-        run.stdout.contains("content/blog/second.md:14:"),
-        "{}",
-        run.stdout
+    // A browser-like user agent: some sites answer scripts with 403.
+    for agent in &server.seen.lock().unwrap().user_agents {
+        assert!(
+            agent.starts_with("Mozilla/5.0 (") && agent.contains("Chrome/"),
+            "user agent {agent:?}"
+        );
+    }
+
+    // A second run reuses the successes; failures and doubts are asked again, so a link fixed
+    // on the other side (or a passing outage) is not reported for a day.
+    check(&site, &["--external"]).exit(1);
+    for (path, times) in [
+        ("ok", 2),
+        ("moved", 1),
+        ("gone", 4),
+        ("moved-gone", 2),
+        ("busy", 2),
+    ] {
+        assert_eq!(server.requests_for(path), times, "requests for /{path}");
+    }
+}
+
+#[test]
+fn requests_to_one_host_never_overlap() {
+    let first = LinkServer::start();
+    let second = LinkServer::start_with(first.seen.clone());
+    let mut urls = Vec::new();
+    for i in 0..4 {
+        urls.push(first.url(&format!("pause/{i}")));
+        urls.push(second.url(&format!("pause/{i}")));
+    }
+    let site = site_linking(&urls, "external_delay_ms = 0\nexternal_concurrency = 8\n");
+    check(&site, &["--external"]).success();
+    let seen = first.seen.lock().unwrap();
+    assert_eq!(seen.paths.len(), 8, "{:?}", seen.paths);
+    assert_eq!(seen.max_in_flight.len(), 2, "{:?}", seen.max_in_flight);
+    for (host, max) in &seen.max_in_flight {
+        assert_eq!(*max, 1, "{host} had {max} requests at once");
+    }
+}
+
+#[test]
+fn a_cached_result_older_than_the_configured_time_is_checked_again() {
+    let server = LinkServer::start();
+    let site = site_linking(&[server.url("ok")], "external_cache_hours = 1\n");
+    check(&site, &["--external"]).success();
+    check(&site, &["--external"]).success();
+    assert_eq!(
+        server.requests_for("ok"),
+        1,
+        "the second run uses the cache"
     );
 
-    // A second run reuses the cached results of definite answers; doubtful ones are retried.
-    let before = served.load(Ordering::SeqCst);
-    check(&site, &["--external"]).exit(1);
-    let again = served.load(Ordering::SeqCst) - before;
-    assert_eq!(again, 2, "only /busy and /slow are fetched again");
+    // Age the cached result past the hour.
+    let cache = site.path().join(".galley-cache/external-links.json");
+    let mut entries: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&cache).unwrap()).unwrap();
+    let entry = &mut entries[server.url("ok")];
+    let checked_at = entry["checked_at"].as_u64().expect("a checked_at field");
+    entry["checked_at"] = (checked_at - 2 * 3600).into();
+    std::fs::write(&cache, entries.to_string()).unwrap();
+    check(&site, &["--external"]).success();
+    assert_eq!(
+        server.requests_for("ok"),
+        2,
+        "an expired result is checked again"
+    );
 }
 
 /// The fixture with a Deployment whose `replicas` is misspelt.
