@@ -80,19 +80,23 @@ fn human(diagnostics: &[Diagnostic], totals: Totals, color: bool) -> String {
     out
 }
 
-/// One test case per diagnostic (failures for errors, passes with output for warnings), and
-/// one case standing for every check that passed silently.
+/// One test case per diagnostic (a failure for an error, a pass with output for a warning),
+/// one case standing for every check that passed silently, and one skipped case standing for
+/// the skipped checks. The suite's `tests`, `failures` and `skipped` count exactly the cases
+/// listed, as JUnit readers recount them; the closing line, with the counts of checks, is the
+/// suite's `system-out`.
 fn junit(name: &str, diagnostics: &[Diagnostic], totals: Totals) -> String {
     let escape = crate::output::sitemap::escape_xml;
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = diagnostics.len() - errors;
+    let silent = totals.passed.saturating_sub(warnings);
+    let cases = diagnostics.len() + usize::from(silent > 0) + usize::from(totals.skipped > 0);
     let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         xml,
-        "<testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" skipped=\"{}\">",
+        "<testsuite name=\"{}\" tests=\"{cases}\" failures=\"{errors}\" errors=\"0\" skipped=\"{}\">",
         escape(name),
-        totals.passed + totals.failed + totals.skipped,
-        errors,
-        totals.skipped
+        usize::from(totals.skipped > 0),
     );
     for diagnostic in diagnostics {
         let location = diagnostic
@@ -117,13 +121,54 @@ fn junit(name: &str, diagnostics: &[Diagnostic], totals: Totals) -> String {
             let _ = writeln!(xml, ">\n    <system-out>{text}</system-out>\n  </testcase>");
         }
     }
-    let _ = writeln!(
-        xml,
-        "  <testcase classname=\"galley\" name=\"{} other checks\"/>",
-        totals.passed.saturating_sub(diagnostics.len() - errors)
-    );
+    if silent > 0 {
+        let _ = writeln!(
+            xml,
+            "  <testcase classname=\"galley\" name=\"{silent} other checks passed\"/>"
+        );
+    }
+    if totals.skipped > 0 {
+        let _ = writeln!(
+            xml,
+            "  <testcase classname=\"galley\" name=\"{0} checks skipped\">\n    <skipped message=\"{0} checks skipped\"/>\n  </testcase>",
+            totals.skipped
+        );
+    }
+    let _ = writeln!(xml, "  <system-out>{}</system-out>", totals.line());
     xml.push_str("</testsuite>\n");
     xml
+}
+
+/// The counts a JUnit suite declares and the cases it lists: `(tests, failures, skipped)` of
+/// the `<testsuite>` attributes, then of its `<testcase>`, `<failure>` and `<skipped>` elements.
+#[cfg(test)]
+fn junit_counts(xml: &str) -> ([usize; 3], [usize; 3]) {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let (mut declared, mut listed) = ([0; 3], [0; 3]);
+    loop {
+        match reader.read_event().expect("well-formed JUnit XML") {
+            Event::Eof => return (declared, listed),
+            Event::Start(tag) | Event::Empty(tag) => match tag.local_name().as_ref() {
+                "testsuite" => {
+                    for attribute in tag.attributes().flatten() {
+                        let value = attribute.value.parse().unwrap_or(0);
+                        match attribute.key.as_ref() {
+                            "tests" => declared[0] = value,
+                            "failures" => declared[1] = value,
+                            "skipped" => declared[2] = value,
+                            _ => {}
+                        }
+                    }
+                }
+                "testcase" => listed[0] += 1,
+                "failure" => listed[1] += 1,
+                "skipped" => listed[2] += 1,
+                _ => {}
+            },
+            _ => {}
+        }
+    }
 }
 
 #[cfg(test)]
@@ -183,7 +228,34 @@ mod tests {
         );
         assert!(xml.contains("failures=\"1\""), "{xml}");
         assert!(xml.contains("broken &lt;link&gt; &amp; more"), "{xml}");
-        let mut reader = quick_xml::Reader::from_str(&xml);
-        while !matches!(reader.read_event().unwrap(), quick_xml::events::Event::Eof) {}
+        assert!(xml.contains("5 passed, 1 failed, 2 skipped"), "{xml}");
+    }
+
+    #[test]
+    fn junit_declares_the_cases_it_lists() {
+        let mut diagnostics = sample();
+        diagnostics.push(Diagnostic::error("check/broken-link", "another"));
+        diagnostics.push(Diagnostic::new(
+            crate::diagnostics::Severity::Warning,
+            "lint/long-title",
+            "long",
+        ));
+        for (passed, skipped) in [(5, 2), (1, 0), (0, 3), (0, 0)] {
+            let totals = Totals {
+                passed,
+                failed: 2,
+                skipped,
+            };
+            let xml = render(
+                ReportFormat::Junit,
+                "galley check",
+                &diagnostics,
+                totals,
+                false,
+            );
+            let (declared, listed) = super::junit_counts(&xml);
+            assert_eq!(declared, listed, "{xml}");
+            assert_eq!(declared[1], 2, "{xml}");
+        }
     }
 }

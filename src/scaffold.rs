@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 
 use crate::diagnostics::{Diagnostic, Error, Result};
 
+mod front_matter;
+
 include!(concat!(env!("OUT_DIR"), "/default_theme.rs"));
 
 /// The files of a new site, relative to its folder. `{{ title }}`, `{{ author }}` and
@@ -84,10 +86,15 @@ pub fn init(dir: &Path, title: Option<&str>) -> Result<Vec<String>> {
     let today = now_rfc3339();
     let mut written = Vec::new();
     for (relative, text) in SITE_FILES {
-        let text = text
-            .replace("{{ title }}", &title.replace('"', "\\\""))
-            .replace("{{ author }}", &title.replace('"', "\\\""))
-            .replace("{{ date }}", &today);
+        // Archetypes are templates of `galley new`: their `{{ title }}` and `{{ date }}` are
+        // the new post's, filled in each time, so init must copy them as they are.
+        let text = if relative.starts_with("archetypes/") {
+            (*text).to_owned()
+        } else {
+            text.replace("{{ title }}", &title.replace('"', "\\\""))
+                .replace("{{ author }}", &title.replace('"', "\\\""))
+                .replace("{{ date }}", &today)
+        };
         write_new(&dir.join(relative), text.as_bytes())?;
         written.push((*relative).to_owned());
     }
@@ -121,7 +128,7 @@ pub fn new_post(post: &NewPost) -> Result<PathBuf> {
             "give the post a title, e.g. galley new post \"Tuning PgBouncer\"",
         ));
     }
-    let section = post.section.trim_matches('/');
+    let section = section_of(post.section)?;
     let relative = format!("content/{section}/{slug}.md");
     let target = post.root.join(&relative);
     if target.exists() {
@@ -133,7 +140,16 @@ pub fn new_post(post: &NewPost) -> Result<PathBuf> {
         .into());
     }
     let (archetype_name, archetype) = archetype(post.root, section)?;
-    let text = render_archetype(&archetype, &archetype_name, post.title, &slug, section)?;
+    let date = now_with_offset();
+    let text = render_archetype(
+        &archetype,
+        &archetype_name,
+        post.title,
+        &slug,
+        &date,
+        section,
+    )?;
+    let text = front_matter::fill_in(&text, post.title, &slug, &date);
     // The result must be a page this site can read: check it before writing anything.
     let taxonomies: Vec<&str> = config.taxonomies.iter().map(|t| t.name.as_str()).collect();
     let invalid = |d: Diagnostic| {
@@ -146,6 +162,24 @@ pub fn new_post(post: &NewPost) -> Result<PathBuf> {
         .map_err(invalid)?;
     write_new(&target, text.as_bytes())?;
     Ok(PathBuf::from(relative))
+}
+
+/// The section folder of `--section`, which must stay inside `content/`: `blog` or
+/// `notes/2026`, never `../x`, `/etc` or `a\\b`.
+fn section_of(section: &str) -> Result<&str> {
+    let trimmed = section.trim_matches('/');
+    let escapes = section.starts_with('/')
+        || section.contains('\\')
+        || trimmed
+            .split('/')
+            .any(|part| part.is_empty() || part == "." || part == "..");
+    if escapes {
+        return Err(Error::usage(
+            format!("--section {section:?} is not a folder inside content/"),
+            "name a section folder relative to content/, e.g. --section blog or --section notes/2026",
+        ));
+    }
+    Ok(trimmed)
 }
 
 fn archetype(root: &Path, section: &str) -> Result<(String, String)> {
@@ -172,6 +206,7 @@ fn render_archetype(
     name: &str,
     title: &str,
     slug: &str,
+    date: &str,
     section: &str,
 ) -> Result<String> {
     let mut tera = tera::Tera::new();
@@ -191,7 +226,7 @@ fn render_archetype(
     let mut context = tera::Context::new();
     context.insert("title", title);
     context.insert("slug", slug);
-    context.insert("date", &now_rfc3339());
+    context.insert("date", date);
     context.insert("section", section);
     tera.render("archetype", &context).map_err(to_error)
 }
@@ -238,6 +273,14 @@ fn title_from_folder(dir: &Path) -> String {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => "My site".to_owned(),
     }
+}
+
+/// Now in the local time zone, with its offset (`2026-12-08T01:02:03+01:00`): a post's date
+/// as its author would write it.
+fn now_with_offset() -> String {
+    jiff::Zoned::now()
+        .strftime("%Y-%m-%dT%H:%M:%S%:z")
+        .to_string()
 }
 
 fn now_rfc3339() -> String {

@@ -5,6 +5,8 @@
 //! A rate limit (429), a refusal (401/403), a server error (5xx) or a timeout says nothing
 //! certain about the link: they are warnings. A missing page (404, 410, other 4xx), an unknown
 //! host or a refused connection fails the check.
+//!
+//! Successes are cached for `external_cache_hours`; failures and doubts never are.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -56,8 +58,10 @@ pub fn check(
         }
     }
     for (url, outcome) in fetch_all(pending, config) {
-        // Doubtful results are not cached: the next run tries again.
-        if !matches!(outcome, Outcome::Doubtful(_)) {
+        // Only successes are cached. A failure is asked again on the next run: a link fixed on
+        // the other side, or an outage that passed, must not fail CI for another day; doubtful
+        // results (429, timeouts) are retried for the same reason.
+        if matches!(outcome, Outcome::Ok(_)) {
             cache.insert(
                 url.clone(),
                 CacheEntry {
@@ -87,9 +91,7 @@ pub fn check(
             "check/external-link",
             format!("external link {url}: {why}"),
         )
-        .hint(
-            "fix or remove the link; results are cached in .galley-cache/ (delete it to recheck)",
-        );
+        .hint("fix or remove the link (failures are not cached: the next run asks again)");
         diagnostic.location = location;
         findings.fail(diagnostic);
     }

@@ -57,7 +57,10 @@ pub fn scan(html: &str) -> Scan {
             Ok(())
         }))
         .append_element_content_handler(element!("a[name]", |el| {
-            if let Some(name) = el.get_attribute("name") {
+            // `<a id="x" name="x">` (the old spelling kept for old browsers) is one anchor.
+            if let Some(name) = el.get_attribute("name")
+                && el.get_attribute("id").as_deref() != Some(name.as_str())
+            {
                 ids.borrow_mut().push((name, el.source_location().bytes().start));
             }
             Ok(())
@@ -120,5 +123,12 @@ mod tests {
         let ids: Vec<&str> = found.ids.iter().map(|(id, _)| id.as_str()).collect();
         assert_eq!(ids, ["a", "old"]);
         assert_eq!(found.references[0].offset, html.find("<a href").unwrap());
+    }
+
+    #[test]
+    fn id_and_name_on_one_element_are_one_anchor() {
+        let found = scan(r#"<a id="x" name="x"></a><a id="y" name="z"></a>"#);
+        let ids: Vec<&str> = found.ids.iter().map(|(id, _)| id.as_str()).collect();
+        assert_eq!(ids, ["x", "y", "z"]);
     }
 }

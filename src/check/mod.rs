@@ -13,6 +13,7 @@ pub mod external;
 pub mod html;
 mod lint;
 pub mod resolve;
+mod written;
 mod xml;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -21,6 +22,7 @@ use rayon::prelude::*;
 
 use self::html::Scan;
 use self::resolve::Target;
+use self::written::WrittenUrls;
 use crate::content::Source;
 use crate::diagnostics::{Diagnostic, Location, Severity, line_col, nth_line};
 use crate::output::Output;
@@ -109,12 +111,21 @@ fn scan_pages(output: &Output) -> BTreeMap<String, Scan> {
         .collect()
 }
 
-/// What every page check needs: the output, the ids of every page, the drafts, the sources.
+/// What every page check needs: the output, the ids of every page, the drafts, the sources
+/// (with the HTML each rendered to).
 struct Context<'a> {
     site: &'a Site,
     ids: HashMap<&'a str, HashSet<&'a str>>,
     drafts: HashMap<String, &'a str>,
-    sources: HashMap<&'a str, &'a Source>,
+    sources: HashMap<&'a str, (&'a Source, &'a str)>,
+}
+
+/// The Markdown a rendered page came from: where its URLs are written, and where its rendered
+/// content sits in the page (`None` when a template changed it on the way).
+struct Origin<'a> {
+    source: &'a Source,
+    written: WrittenUrls,
+    content: Option<std::ops::Range<usize>>,
 }
 
 impl<'a> Context<'a> {
@@ -134,15 +145,26 @@ impl<'a> Context<'a> {
             .iter()
             .map(|d| (d.path.clone(), d.relative.as_str()))
             .collect();
-        let page_sources = site.library.pages.iter().map(|p| &p.source);
+        let page_sources = site
+            .library
+            .pages
+            .iter()
+            .zip(&site.rendered.pages)
+            .map(|(p, r)| (&p.source, r.html.as_str()));
         let section_sources = site
             .library
             .sections
             .iter()
-            .filter_map(|s| s.source.as_ref());
+            .zip(&site.rendered.sections)
+            .filter_map(|(s, r)| {
+                Some((
+                    s.source.as_ref()?,
+                    r.as_ref().map_or("", |r| r.html.as_str()),
+                ))
+            });
         let sources = page_sources
             .chain(section_sources)
-            .map(|s| (s.display.as_str(), s))
+            .map(|(s, html)| (s.display.as_str(), (s, html)))
             .collect();
         Context {
             site,
@@ -167,6 +189,7 @@ impl<'a> Context<'a> {
             .unwrap_or_default();
         let page_path = page_path_of(key);
         let output = &self.site.output;
+        let origin_source = self.origin(origin, &html);
 
         let mut seen: HashMap<&str, usize> = HashMap::new();
         for (id, offset) in &scan.ids {
@@ -181,7 +204,8 @@ impl<'a> Context<'a> {
             }
         }
 
-        for reference in &scan.references {
+        for (index, reference) in scan.references.iter().enumerate() {
+            let at = || self.locate_reference(key, origin_source.as_ref(), &html, scan, index);
             let target = resolve::resolve(
                 &reference.url,
                 &page_path,
@@ -191,14 +215,14 @@ impl<'a> Context<'a> {
             match target {
                 Target::Other => {}
                 Target::External(url) => {
-                    let location = self.locate(key, origin, &html, reference.offset, &reference.url).diagnostic.location;
+                    let location = at().diagnostic.location;
                     if let Some(location) = location {
                         external.entry(url).or_insert(location);
                     }
                 }
                 Target::MissingPrefix { path } => findings.fail(
-                    self.locate(key, origin, &html, reference.offset, &reference.url)
-                        .map_message(|_| format!("link to {path} on {page_path} lacks the site's base path {}", base_path(&self.site.config.base_url)))
+                    at()
+                        .map_message(|_| format!("link to {path} on {page_path} lacks the site's base path {}", self.site.config.base_path()))
                         .code("check/base-path")
                         .hint("build URLs with get_url(), page.path or page.permalink instead of writing them by hand"),
                 ),
@@ -215,7 +239,7 @@ impl<'a> Context<'a> {
                             "fix the URL, or use an @/ link (checked at build time)",
                         ),
                     };
-                    findings.fail(self.locate(key, origin, &html, reference.offset, &reference.url).map_message(|_| message).code(code).hint(hint));
+                    findings.fail(at().map_message(|_| message).code(code).hint(hint));
                 }
                 Target::Internal { key: Some(target), fragment, path } => {
                     let Some(fragment) = fragment.filter(|f| f != "top") else {
@@ -231,7 +255,7 @@ impl<'a> Context<'a> {
                     } else {
                         let close = crate::diagnostics::suggest(&fragment, ids.iter().copied());
                         findings.fail(
-                            self.locate(key, origin, &html, reference.offset, &reference.url)
+                            at()
                                 .map_message(|_| format!("broken anchor on {page_path}: {path} has no id `{fragment}`"))
                                 .code("check/missing-anchor")
                                 .hint(match close {
@@ -246,11 +270,72 @@ impl<'a> Context<'a> {
         findings
     }
 
+    /// The Markdown source of a rendered page, if it has one.
+    fn origin(&self, origin: &str, html: &str) -> Option<Origin<'a>> {
+        let (source, content) = self.sources.get(origin)?;
+        let content = content.trim();
+        let content = (!content.is_empty())
+            .then(|| html.find(content).map(|start| start..start + content.len()))
+            .flatten();
+        let options = crate::markdown::parser_options(&self.site.config.markdown);
+        Some(Origin {
+            source,
+            written: WrittenUrls::of(&source.body, options),
+            content,
+        })
+    }
+
+    /// Where to report a problem with reference `index` of rendered page `key`: at the place
+    /// its Markdown writes it (the n-th `/x/` of the page's content is the n-th written), else
+    /// in the rendered file, as a template made it.
+    fn locate_reference(
+        &self,
+        key: &str,
+        origin: Option<&Origin>,
+        html: &str,
+        scan: &Scan,
+        index: usize,
+    ) -> Located {
+        let reference = &scan.references[index];
+        let Some(origin) = origin else {
+            return self.locate(key, "", html, reference.offset, &reference.url);
+        };
+        let Some(content) = &origin.content else {
+            // The content cannot be told from the template's output: guess by the URL's text.
+            return self.locate(
+                key,
+                &origin.source.display,
+                html,
+                reference.offset,
+                &reference.url,
+            );
+        };
+        if content.contains(&reference.offset) {
+            let rank = scan.references[..index]
+                .iter()
+                .filter(|r| r.url == reference.url && content.contains(&r.offset))
+                .count();
+            if let Some(written) = origin.written.find(&reference.url, rank) {
+                let source = origin.source;
+                let diagnostic = Diagnostic::error("check", String::new())
+                    .at_offset(
+                        &source.display,
+                        &source.body,
+                        written.offset,
+                        source.body_line,
+                    )
+                    .with_width(written.width);
+                return Located { diagnostic };
+            }
+        }
+        self.locate(key, "", html, reference.offset, &reference.url)
+    }
+
     /// Where to report a problem found at `offset` of rendered page `key`: in the Markdown
     /// source when the page comes from one and the URL is written there, else in the rendered
     /// file (the theme made it).
     fn locate(&self, key: &str, origin: &str, html: &str, offset: usize, needle: &str) -> Located {
-        if let Some(source) = self.sources.get(origin)
+        if let Some((source, _)) = self.sources.get(origin)
             && let Some(found) = source.body.find(needle)
         {
             let diagnostic = Diagnostic::error("check", String::new())
@@ -294,11 +379,4 @@ fn page_path_of(key: &str) -> String {
         Some(dir) => format!("/{dir}"),
         None => format!("/{key}"),
     }
-}
-
-fn base_path(base_url: &str) -> String {
-    let after_scheme = base_url.split_once("://").map_or("", |(_, rest)| rest);
-    after_scheme
-        .find('/')
-        .map_or("/".to_owned(), |i| after_scheme[i..].to_owned())
 }

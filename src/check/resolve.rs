@@ -3,6 +3,8 @@
 
 use percent_encoding::percent_decode_str;
 
+use crate::markdown::rebase::remove_dot_segments;
+
 /// What a URL found in a page means.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
@@ -64,28 +66,42 @@ pub fn resolve(
     internal(&absolute_path, &base_path, &exists)
 }
 
+/// An absolute URL is internal when it has the site's origin; its path then goes through the
+/// same base-path check as a root-relative link. Only the origin is stripped: the path keeps
+/// the base path, which `internal` expects (stripping the whole base URL made every absolute
+/// link of a site published under `/docs/` look like it lacked the prefix).
 fn external_or_internal(
     url: &str,
     base_url: &str,
     base_path: &str,
     exists: &impl Fn(&str) -> bool,
 ) -> Target {
-    match url.strip_prefix(base_url.trim_end_matches('/')) {
-        Some(rest)
-            if rest.is_empty()
-                || rest.starts_with('/')
-                || rest.starts_with('#')
-                || rest.starts_with('?') =>
-        {
-            let path = if rest.starts_with('/') {
-                rest.to_owned()
+    let origin = origin_of(base_url);
+    match url.get(..origin.len()) {
+        Some(head) if head.eq_ignore_ascii_case(origin) => {
+            let rest = &url[origin.len()..];
+            if rest.is_empty() || rest.starts_with('#') || rest.starts_with('?') {
+                internal(&format!("/{rest}"), base_path, exists)
+            } else if rest.starts_with('/') {
+                internal(rest, base_path, exists)
             } else {
-                format!("/{rest}")
-            };
-            internal(&path, base_path, exists)
+                // `https://example.org.evil/`: another host that merely starts the same.
+                Target::External(url.to_owned())
+            }
         }
         _ => Target::External(url.to_owned()),
     }
+}
+
+/// `https://example.org/docs/` -> `https://example.org`.
+fn origin_of(base_url: &str) -> &str {
+    let Some((scheme, rest)) = base_url.split_once("://") else {
+        return base_url.trim_end_matches('/');
+    };
+    let host_end = rest
+        .find('/')
+        .map_or(base_url.len(), |i| scheme.len() + 3 + i);
+    &base_url[..host_end]
 }
 
 /// `absolute` is a URL path as a browser would request it (base path included).
@@ -95,7 +111,7 @@ fn internal(absolute: &str, base_path: &str, exists: &impl Fn(&str) -> bool) -> 
         None => (absolute, None),
     };
     let path = without_fragment.split('?').next().unwrap_or("");
-    let path = normalise(&decode(path));
+    let path = remove_dot_segments(&decode(path));
     let Some(inside) = path
         .strip_prefix(base_path)
         .or_else(|| (format!("{path}/") == base_path).then_some(""))
@@ -127,26 +143,6 @@ fn join(base_dir: &str, relative: &str) -> String {
         None => "/",
     };
     format!("{dir}{relative}")
-}
-
-/// Resolves `.` and `..` segments the way browsers do (never above the root).
-fn normalise(path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    let trailing = path.ends_with('/') || path.ends_with("/.") || path.ends_with("/..");
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            other => parts.push(other),
-        }
-    }
-    let mut normal = format!("/{}", parts.join("/"));
-    if trailing && normal != "/" {
-        normal.push('/');
-    }
-    normal
 }
 
 fn decode(text: &str) -> String {
@@ -245,6 +241,22 @@ mod tests {
         );
         let relative = resolve("../y/", "/blog/x/", base, |k| FILES.contains(&k));
         assert_eq!(relative, internal("blog/y/index.html", "/blog/y/", None));
+        let absolute = resolve("https://example.org/docs/blog/y/", "/blog/x/", base, |k| {
+            FILES.contains(&k)
+        });
+        assert_eq!(absolute, internal("blog/y/index.html", "/blog/y/", None));
+        let home = resolve("https://example.org/docs", "/blog/x/", base, |k| {
+            FILES.contains(&k)
+        });
+        assert_eq!(home, internal("index.html", "/", None));
+        assert_eq!(
+            resolve("https://example.org/blog/y/", "/blog/x/", base, |k| {
+                FILES.contains(&k)
+            }),
+            Target::MissingPrefix {
+                path: "/blog/y/".into()
+            }
+        );
         let fragment = resolve("#intro", "/blog/x/", base, |k| FILES.contains(&k));
         assert_eq!(
             fragment,

@@ -13,6 +13,7 @@ pub mod code;
 pub mod fence;
 pub mod highlight;
 pub mod lexers;
+pub mod rebase;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 

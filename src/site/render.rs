@@ -586,14 +586,18 @@ fn feed_entry(
     id: PageId,
 ) -> FeedEntry {
     let page = &library.pages[id];
+    let permalink = config.permalink(&page.path);
+    // Feed readers resolve relative URLs against the feed, not the page: rebase them.
     let content = if config.feeds.full_content {
-        rendered.pages[id].html.clone()
+        crate::markdown::rebase::rebase(&rendered.pages[id].html, &permalink)
     } else {
-        summary_of(page, &rendered.pages[id]).0.unwrap_or_default()
+        summary_of(page, &rendered.pages[id], &permalink)
+            .0
+            .unwrap_or_default()
     };
     FeedEntry {
         title: page_title(page),
-        permalink: config.permalink(&page.path),
+        permalink,
         date: page.meta.date,
         updated: page.meta.updated,
         content,

@@ -223,7 +223,7 @@ impl ViewBuilder<'_> {
         let page = &self.library.pages[id];
         let rendered = &self.rendered.pages[id];
         let permalink = self.config.permalink(&page.path);
-        let (summary, has_more) = summary_of(page, rendered);
+        let (summary, has_more) = summary_of(page, rendered, &permalink);
         let mut taxonomies = serde_json::Map::new();
         for (name, terms) in &page.meta.taxonomies {
             let refs: Vec<serde_json::Value> = terms
@@ -380,13 +380,16 @@ pub fn reading_time(words: usize, words_per_minute: usize) -> usize {
 
 /// The summary shown in listings and feeds: the part before `<!-- more -->`, else the front
 /// matter's `summary`, else the description, else the first paragraph. The flag says whether
-/// the page has more to read than that.
+/// the page has more to read than that. Relative URLs in it are made absolute against the
+/// page's `permalink`, since listings and feeds show it under other URLs.
 pub fn summary_of(
     page: &crate::content::Page,
     rendered: &crate::markdown::Rendered,
+    permalink: &str,
 ) -> (Option<String>, bool) {
+    let rebase = |html: &str| crate::markdown::rebase::rebase(html, permalink);
     if let Some(summary) = &rendered.summary {
-        return (Some(summary.clone()), true);
+        return (Some(rebase(summary)), true);
     }
     let escaped = |text: &str| format!("<p>{}</p>", crate::markdown::highlight::escape(text));
     if let Some(summary) = &page.meta.summary {
@@ -399,5 +402,5 @@ pub fn summary_of(
         .first_paragraph
         .as_ref()
         .is_some_and(|p| p.len() + 16 < rendered.html.trim().len());
-    (rendered.first_paragraph.clone(), has_more)
+    (rendered.first_paragraph.as_deref().map(rebase), has_more)
 }

@@ -165,28 +165,91 @@ fn base_url_with_a_path_prefix_reaches_every_link() {
     );
 }
 
-#[test]
-fn two_builds_are_byte_identical_whatever_the_thread_count() {
-    let site = Site::fixture("zola-style");
-    let out = |threads: &str, dir: &str| {
-        let mut command = galley();
-        command
-            .env("RAYON_NUM_THREADS", threads)
-            .arg("--root")
-            .arg(site.path())
-            .args(["build", "--output"])
-            .arg(site.path().join(dir));
-        Run::of(command).success();
-        snapshot(&site.path().join(dir))
-    };
-    let one = out("1", "one");
-    std::thread::sleep(std::time::Duration::from_millis(1100));
-    let two = out("2", "two");
-    assert_eq!(one.len(), two.len());
-    for ((path_a, a), (path_b, b)) in one.iter().zip(&two) {
-        assert_eq!(path_a, path_b);
-        assert!(a == b, "{path_a} differs between builds");
+/// Builds `site` into `out` with `threads` rayon threads.
+fn build_into(site: &Site, out: &std::path::Path, threads: &str) -> Vec<(String, Vec<u8>)> {
+    let mut command = galley();
+    command
+        .env("RAYON_NUM_THREADS", threads)
+        .arg("--root")
+        .arg(site.path())
+        .args(["build", "--output"])
+        .arg(out);
+    Run::of(command).success();
+    snapshot(out)
+}
+
+/// Sets the modification time of every source file of `site` to `seconds` after the epoch.
+fn touch_sources(site: &Site, seconds: u64) {
+    let when = std::time::UNIX_EPOCH + std::time::Duration::from_secs(seconds);
+    for dir in ["content", "themes", "static", "templates"] {
+        let dir = site.path().join(dir);
+        if !dir.is_dir() {
+            continue;
+        }
+        for entry in walkdir::WalkDir::new(dir) {
+            let entry = entry.unwrap();
+            if entry.file_type().is_file() {
+                let file = std::fs::File::options()
+                    .write(true)
+                    .open(entry.path())
+                    .unwrap();
+                file.set_modified(when).unwrap();
+            }
+        }
     }
+    let config = std::fs::File::options()
+        .write(true)
+        .open(site.path().join("site.toml"))
+        .unwrap();
+    config.set_modified(when).unwrap();
+}
+
+#[track_caller]
+fn assert_same_tree(a: &[(String, Vec<u8>)], b: &[(String, Vec<u8>)], what: &str) {
+    let paths =
+        |tree: &[(String, Vec<u8>)]| tree.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>();
+    assert_eq!(paths(a), paths(b), "{what}: different files");
+    for ((path, x), (_, y)) in a.iter().zip(b) {
+        if x != y {
+            let at = x
+                .iter()
+                .zip(y)
+                .position(|(p, q)| p != q)
+                .unwrap_or(x.len().min(y.len()));
+            let around = |bytes: &[u8]| {
+                String::from_utf8_lossy(&bytes[at.saturating_sub(60)..(at + 60).min(bytes.len())])
+                    .into_owned()
+            };
+            panic!(
+                "{what}: {path} differs at byte {at}:\n{}\n---\n{}",
+                around(x),
+                around(y)
+            );
+        }
+    }
+}
+
+#[test]
+fn builds_are_byte_identical_across_folders_mtimes_thread_counts_and_caches() {
+    // The bundled blog: highlighting, feeds, taxonomies, search index, fingerprinted assets.
+    let site = Site::bundled_blog();
+    touch_sources(&site, 1_000_000_000);
+    let cold = build_into(&site, &site.path().join("one"), "1");
+    assert!(
+        site.path().join(".galley-cache").is_dir(),
+        "the first build leaves a cache for the second to reuse"
+    );
+    touch_sources(&site, 1_700_000_000);
+    let warm = build_into(&site, &site.path().join("elsewhere/two"), "2");
+    assert_same_tree(
+        &cold,
+        &warm,
+        "cold cache, 1 thread vs warm cache, 2 threads, touched sources",
+    );
+    // The same sources in another folder, with a cold cache of their own.
+    let copy = Site::bundled_blog();
+    let other = build_into(&copy, &copy.path().join("public"), "2");
+    assert_same_tree(&cold, &other, "another site folder");
 }
 
 #[test]
@@ -239,4 +302,144 @@ fn a_rebuild_links_unchanged_files_and_writes_changed_ones() {
         .arg(site.path().join("clean"));
     Run::of(command).success();
     assert_eq!(site.snapshot(), snapshot(&site.path().join("clean")));
+}
+
+/// The numbers of `Built N pages, N sections, N taxonomy pages, N feeds: N files, N KiB`.
+fn summary_numbers(stderr: &str) -> Vec<u64> {
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("Built "))
+        .unwrap_or_else(|| panic!("no summary line in:\n{stderr}"));
+    let before_time = &line[..line.find(" in ").expect("the build time")];
+    before_time
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|n| !n.is_empty())
+        .map(|n| n.parse().unwrap())
+        .collect()
+}
+
+#[test]
+fn the_summary_counts_what_the_build_wrote() {
+    let site = Site::fixture("zola-style");
+    let run = site.build();
+    let files = site.snapshot();
+    let feeds = files
+        .iter()
+        .filter(|(p, _)| p.ends_with("rss.xml") || p.ends_with("atom.xml"))
+        .count() as u64;
+    let bytes: usize = files.iter().map(|(_, b)| b.len()).sum();
+    // 3 pages (first, second, bundle), 2 sections (home, blog), 5 taxonomy pages (tags,
+    // tags/rust, tags/yaml, categories, categories/guide).
+    assert_eq!(
+        summary_numbers(&run.stderr),
+        [3, 2, 5, feeds, files.len() as u64, (bytes / 1024) as u64],
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains(" -> "), "{}", run.stderr);
+}
+
+#[test]
+fn timings_print_one_line_per_phase() {
+    let site = Site::fixture("zola-style");
+    let run = site.galley(&["build", "--timings"]).success();
+    let phases: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("  "))
+        .map(|l| {
+            let fields: Vec<&str> = l.split_whitespace().collect();
+            assert_eq!(fields.len(), 4, "phase line {l:?}");
+            assert!(
+                fields[1].parse::<f64>().is_ok() && fields[2] == "ms",
+                "{l:?}"
+            );
+            assert!(
+                fields[3].trim_end_matches('%').parse::<f64>().is_ok(),
+                "{l:?}"
+            );
+            fields[0]
+        })
+        .collect();
+    for phase in ["load", "markdown", "templates", "write"] {
+        assert!(
+            phases.contains(&phase),
+            "no {phase} line in:\n{}",
+            run.stderr
+        );
+    }
+    let plain = site.galley(&["build"]).success();
+    assert!(
+        !plain.stderr.lines().any(|l| l.starts_with("  ")),
+        "phases only with --timings:\n{}",
+        plain.stderr
+    );
+}
+
+#[test]
+fn quiet_prints_nothing_on_success() {
+    let site = Site::fixture("zola-style");
+    let run = site.galley(&["--quiet", "build"]).success();
+    assert_eq!((run.stdout.as_str(), run.stderr.as_str()), ("", ""));
+    assert!(site.has_output("index.html"));
+}
+
+#[test]
+fn off_a_terminal_the_output_is_plain_lines() {
+    // What CI sees: stderr is a pipe, so no progress bar (no carriage returns, no escapes),
+    // even with colours allowed.
+    let site = Site::fixture("zola-style");
+    let mut command = galley();
+    command
+        .env_remove("NO_COLOR")
+        .arg("--root")
+        .arg(site.path())
+        .arg("build");
+    let run = Run::of(command).success();
+    assert!(
+        !run.stderr.contains('\r') && !run.stderr.contains('\x1b'),
+        "{:?}",
+        run.stderr
+    );
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+}
+
+/// Runs galley on a pseudo-terminal (through util-linux's `script`), returning what it drew.
+fn on_a_terminal(site: &Site, args: &str, no_color: bool) -> String {
+    let galley = env!("CARGO_BIN_EXE_galley");
+    let mut command = std::process::Command::new("script");
+    command
+        .args(["-q", "-c"])
+        .arg(format!("{galley} --root {} {args}", site.path().display()))
+        .arg("/dev/null")
+        .env_remove("NO_COLOR");
+    if no_color {
+        command.env("NO_COLOR", "1");
+    }
+    let output = command
+        .output()
+        .expect("`script` (util-linux) runs a command on a terminal: apt-get install util-linux");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn no_color_turns_escapes_off_on_a_terminal() {
+    let site = Site::fixture("zola-style");
+    site.write(
+        "content/blog/broken.md",
+        "+++\ntitle = \"B\"\ndescription = \"d\"\n+++\n[x](/nowhere/)\n",
+    );
+    // On a terminal, diagnostics are coloured...
+    let coloured = on_a_terminal(&site, "check --no-snippets", false);
+    assert!(coloured.contains("nowhere"), "{coloured}");
+    assert!(coloured.contains("\x1b["), "{coloured:?}");
+    // ...and NO_COLOR turns every escape off, the build's progress included.
+    for args in ["check --no-snippets", "build"] {
+        let plain = on_a_terminal(&site, args, true);
+        assert!(
+            plain.contains("nowhere") || plain.contains("Built "),
+            "{plain}"
+        );
+        assert!(!plain.contains('\x1b'), "{args}: {plain:?}");
+    }
 }

@@ -72,11 +72,7 @@ fn new_post_fills_in_date_slug_and_draft_and_never_overwrites() {
         "{text}"
     );
     assert!(text.contains("draft = true"), "{text}");
-    assert!(
-        text.lines()
-            .any(|l| l.starts_with("date = 20") && l.ends_with('Z')),
-        "{text}"
-    );
+    assert!(has_a_date_with_offset(&text), "{text}");
     site.galley(&["build"]).success();
     assert!(
         !site.has_output("blog/tuning-pgbouncer-pools-limits/index.html"),
@@ -102,6 +98,73 @@ fn new_post_fills_in_date_slug_and_draft_and_never_overwrites() {
         .unwrap(),
         "mine"
     );
+}
+
+/// `date = 2026-12-08T01:02:03+01:00`: now, with the local offset.
+fn has_a_date_with_offset(text: &str) -> bool {
+    text.lines().any(|l| {
+        l.strip_prefix("date = 20").is_some_and(|rest| {
+            let offset = &rest[rest.len().saturating_sub(6)..];
+            offset.len() == 6
+                && offset.starts_with(['+', '-'])
+                && offset.as_bytes()[3] == b':'
+                && rest.contains('T')
+        })
+    })
+}
+
+#[test]
+fn init_keeps_the_archetype_a_template_for_new_posts() {
+    let holder = Site::empty();
+    init(&holder, "notes").success();
+    let root = holder.path().join("notes");
+    let archetype = std::fs::read_to_string(root.join("archetypes/default.md")).unwrap();
+    assert!(archetype.contains("date = {{ date }}"), "{archetype}");
+    assert!(archetype.contains("{{ title"), "{archetype}");
+    let mut new = galley();
+    new.arg("--root")
+        .arg(&root)
+        .args(["new", "post", "Later post"]);
+    Run::of(new).success();
+    let text = std::fs::read_to_string(root.join("content/blog/later-post.md")).unwrap();
+    assert!(text.contains("title = \"Later post\""), "{text}");
+    assert!(has_a_date_with_offset(&text), "{text}");
+}
+
+#[test]
+fn new_post_fills_in_what_the_archetype_lacks() {
+    let site = Site::fixture("zola-style");
+    site.write(
+        "archetypes/default.md",
+        "+++\ntitle = {{ title | json_encode | safe }}\n[taxonomies]\ntags = []\n+++\nBody\n",
+    );
+    site.galley(&["new", "post", "Bare one"]).success();
+    let text = std::fs::read_to_string(site.path().join("content/blog/bare-one.md")).unwrap();
+    assert!(has_a_date_with_offset(&text), "{text}");
+    assert!(text.contains("slug = \"bare-one\""), "{text}");
+    assert!(text.contains("draft = true"), "{text}");
+    site.galley(&["build", "--drafts"]).success();
+    assert!(site.has_output("blog/bare-one/index.html"));
+
+    site.write("archetypes/notes.md", "No front matter at all.\n");
+    site.galley(&["new", "post", "Plain", "--section", "notes"])
+        .success();
+    let text = std::fs::read_to_string(site.path().join("content/notes/plain.md")).unwrap();
+    assert!(text.starts_with("+++\ntitle = \"Plain\"\n"), "{text}");
+    assert!(text.contains("draft = true"), "{text}");
+}
+
+#[test]
+fn new_post_refuses_a_section_outside_content() {
+    let site = Site::fixture("zola-style");
+    for section in ["../..", "../escape", "blog/../../x", "/etc", "a\\b"] {
+        site.galley(&["new", "post", "Escape", "--section", section])
+            .exit(2)
+            .stderr_has("is not a folder inside content/")
+            .stderr_has("--section blog");
+    }
+    assert!(!site.path().join("escape.md").exists());
+    assert!(!site.path().parent().unwrap().join("escape.md").exists());
 }
 
 #[test]
@@ -211,4 +274,51 @@ fn the_pages_workflows_pass_the_github_workflow_schema() {
             "{workflow}: {block}"
         );
     }
+}
+
+#[test]
+fn the_pages_workflow_grants_what_deploying_needs_and_keys_its_cache_on_the_content() {
+    let text = std::fs::read_to_string(crate::harness::repo_root().join("src/scaffold/pages.yml"))
+        .unwrap();
+    let workflow: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
+    // actions/deploy-pages: `pages: write` and `id-token: write` on the deploying job.
+    let deploy = &workflow["jobs"]["deploy"]["permissions"];
+    for (scope, access) in [
+        ("pages", "write"),
+        ("id-token", "write"),
+        ("contents", "read"),
+    ] {
+        assert_eq!(deploy[scope], access, "deploy job, {scope}: {deploy}");
+    }
+    // The build job runs actions/configure-pages, which reads the Pages site: `pages: read`.
+    let build = &workflow["jobs"]["build"];
+    assert!(build.get("permissions").is_none(), "{build}");
+    assert_eq!(workflow["permissions"]["contents"], "read");
+    assert_eq!(workflow["permissions"]["pages"], "read");
+    let steps = build["steps"].as_array().unwrap();
+    let cache = steps
+        .iter()
+        .find(|s| s["with"]["path"] == ".galley-cache")
+        .expect("a step caching .galley-cache");
+    assert!(
+        cache["uses"]
+            .as_str()
+            .unwrap()
+            .starts_with("actions/cache@"),
+        "{cache}"
+    );
+    let key = cache["with"]["key"].as_str().unwrap();
+    for part in [
+        "hashFiles(",
+        "'content/**'",
+        "'site.toml'",
+        "'templates/**'",
+    ] {
+        assert!(key.contains(part), "the cache key lacks {part}: {key}");
+    }
+    let restore = cache["with"]["restore-keys"].as_str().unwrap();
+    assert!(
+        key.starts_with(restore) && key != restore,
+        "restore-keys must be a prefix of the key: {restore} / {key}"
+    );
 }
