@@ -6,6 +6,7 @@
 //! 3. watch the sources on a thread that rebuilds incrementally and publishes snapshots;
 //! 4. serve snapshots over HTTP, with a live-reload WebSocket.
 
+mod debounce;
 mod http;
 mod request;
 mod state;

@@ -480,3 +480,138 @@ fn a_failing_snippet_in_the_edited_page_shows_as_an_error() {
         "the last good page is still served"
     );
 }
+
+/// Waits (bounded) until `path` is served with `needle` in its body.
+#[track_caller]
+pub fn wait_until_served(server: &Server, path: &str, needle: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (status, body) = server.get(path);
+        if status == 200 && body.contains(needle) {
+            return body;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{path} never showed {needle:?}; last answer {status}:\n{body}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The build version the server is at (every rebuild, good or bad, adds one).
+fn version(server: &Server) -> u64 {
+    let body = server.get("/__galley/status").1;
+    serde_json::from_str::<serde_json::Value>(&body).unwrap()["version"]
+        .as_u64()
+        .expect("a version number")
+}
+
+/// Edits another file and waits until it is served: every event before it has been handled,
+/// so the version then counts all the rebuilds that happened.
+fn rebuilds_settled(server: &Server, site: &Site) -> u64 {
+    let text = std::fs::read_to_string(site.path().join("content/blog/first.md")).unwrap();
+    let marker = format!("Sentinel {}.", version(server));
+    std::fs::write(
+        site.path().join("content/blog/first.md"),
+        text.replacen("Again.", &format!("Again. {marker}"), 1),
+    )
+    .unwrap();
+    wait_until_served(server, "/blog/first/", &marker);
+    version(server)
+}
+
+#[test]
+fn a_folder_created_while_serving_is_watched() {
+    folder_created_while_serving(&[]);
+}
+
+#[test]
+fn a_folder_created_while_polling_is_watched() {
+    folder_created_while_serving(&["--poll"]);
+}
+
+#[test]
+fn a_top_level_folder_created_while_serving_is_watched() {
+    let site = Site::fixture("zola-style");
+    // A site without static/ at first (its stylesheet goes too).
+    site.remove("static");
+    let base = std::fs::read_to_string(site.path().join("templates/base.html")).unwrap();
+    let link = "<link rel=\"stylesheet\" href=\"{{ asset_url(path='style.css') }}\">";
+    assert!(base.contains(link));
+    site.write("templates/base.html", base.replace(link, ""));
+    let server = Server::start(&site, &[]);
+    site.write("static/extra.css", "a { color: red; }");
+    wait_until_served(&server, "/extra.css", "red");
+    std::fs::write(site.path().join("static/extra.css"), "a { color: blue; }").unwrap();
+    wait_until_served(&server, "/extra.css", "blue");
+}
+
+fn folder_created_while_serving(flags: &[&str]) {
+    let site = Site::fixture("zola-style");
+    let server = Server::start(&site, flags);
+    site.write(
+        "content/new-section/_index.md",
+        "+++\ntitle = \"New section\"\n+++\n",
+    );
+    site.write(
+        "content/new-section/deeper/post.md",
+        "+++\ntitle = \"New post\"\ndate = 2026-06-01\n+++\nFirst words.\n",
+    );
+    wait_until_served(&server, "/new-section/deeper/post/", "First words.");
+    std::fs::write(
+        site.path().join("content/new-section/deeper/post.md"),
+        "+++\ntitle = \"New post\"\ndate = 2026-06-01\n+++\nSecond words.\n",
+    )
+    .unwrap();
+    wait_until_served(&server, "/new-section/deeper/post/", "Second words.");
+}
+
+#[test]
+fn a_burst_of_writes_is_one_rebuild() {
+    let site = Site::fixture("zola-style");
+    let server = Server::start(&site, &[]);
+    assert_eq!(version(&server), 1);
+    let path = site.path().join("content/blog/second.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    for n in 1..=5 {
+        std::fs::write(&path, text.replace("Steps.", &format!("Burst {n}."))).unwrap();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    wait_until_served(&server, "/blog/second/", "Burst 5.");
+    // One rebuild for the burst, one for the sentinel edit.
+    assert_eq!(rebuilds_settled(&server, &site), 3);
+}
+
+#[test]
+fn each_editor_save_pattern_is_exactly_one_rebuild() {
+    let site = Site::fixture("zola-style");
+    let server = Server::start(&site, &[]);
+    let dir = site.path().join("content/blog");
+    let page = dir.join("second.md");
+    let text = std::fs::read_to_string(&page).unwrap();
+    let saved = |n: u32| text.replace("Steps.", &format!("Save {n}."));
+
+    // Write to a temporary file, then rename it over the original (VS Code, JetBrains, Emacs).
+    std::fs::write(dir.join("second.md.tmp"), saved(1)).unwrap();
+    std::fs::rename(dir.join("second.md.tmp"), &page).unwrap();
+    wait_until_served(&server, "/blog/second/", "Save 1.");
+
+    // vim: probe the folder with `4913`, move the original to a `~` backup, write the new
+    // file, drop the backup; a `.swp` file is written all along.
+    std::fs::write(dir.join(".second.md.swp"), "swap").unwrap();
+    std::fs::write(dir.join("4913"), "").unwrap();
+    std::fs::remove_file(dir.join("4913")).unwrap();
+    std::fs::rename(&page, dir.join("second.md~")).unwrap();
+    std::fs::write(&page, saved(2)).unwrap();
+    std::fs::remove_file(dir.join("second.md~")).unwrap();
+    std::fs::write(dir.join(".second.md.swp"), "swap, later").unwrap();
+    wait_until_served(&server, "/blog/second/", "Save 2.");
+
+    // Git's own files never rebuild anything.
+    site.write(".git/index", "index");
+    site.write("content/.git/index", "index");
+    std::fs::remove_file(dir.join(".second.md.swp")).unwrap();
+
+    // Initial build, two saves, the sentinel edit.
+    assert_eq!(rebuilds_settled(&server, &site), 4);
+}
