@@ -14,7 +14,6 @@ mod watch;
 
 use std::net::{IpAddr, SocketAddr};
 
-pub use self::http::inject;
 use self::state::{DiagnosticView, Shared, Snapshot};
 use crate::diagnostics::{Diagnostic, Error, Result, stderr_color};
 use crate::site::{Site, SiteOptions};

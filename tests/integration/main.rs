@@ -18,4 +18,5 @@ mod load;
 mod pathological;
 mod scaffold;
 mod serve;
+mod serve_flags;
 mod snippets;

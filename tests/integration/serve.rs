@@ -17,6 +17,8 @@ pub struct Server {
     /// The server's stderr, line by line. Kept open for the server's lifetime: dropping it
     /// would close the pipe the server writes its rebuild lines to.
     log: Receiver<String>,
+    /// What the server printed up to and including its `Serving at` line.
+    pub startup: Vec<String>,
 }
 
 impl Server {
@@ -55,6 +57,7 @@ impl Server {
             child,
             port: 0,
             log,
+            startup: Vec::new(),
         };
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
@@ -69,6 +72,7 @@ impl Server {
                 .log
                 .recv_timeout(deadline.saturating_duration_since(Instant::now()))
                 .expect("galley serve did not start");
+            server.startup.push(line.clone());
             if let Some(rest) = line.split("Serving at http://127.0.0.1:").nth(1) {
                 server.port = rest
                     .split(['/', ' '])
