@@ -535,19 +535,28 @@ fn a_folder_created_while_polling_is_watched() {
 }
 
 #[test]
-fn a_top_level_folder_created_while_serving_is_watched() {
-    let site = Site::fixture("zola-style");
-    // A site without static/ at first (its stylesheet goes too).
-    site.remove("static");
-    let base = std::fs::read_to_string(site.path().join("templates/base.html")).unwrap();
-    let link = "<link rel=\"stylesheet\" href=\"{{ asset_url(path='style.css') }}\">";
-    assert!(base.contains(link));
-    site.write("templates/base.html", base.replace(link, ""));
+fn a_site_folder_created_while_serving_is_watched() {
+    // A bare site with no content/ yet.
+    let site = Site::empty();
+    site.write(
+        "site.toml",
+        "title = \"Bare\"\nbase_url = \"https://example.org\"\n",
+    );
+    let page = "<!doctype html><html><body>{{ page.content | safe }}</body></html>";
+    let list =
+        "<!doctype html><html><body>{{ section.title | default(value='home') }}</body></html>";
+    site.write("templates/page.html", page);
+    site.write("templates/index.html", list);
+    site.write("templates/section.html", list);
     let server = Server::start(&site, &[]);
-    site.write("static/extra.css", "a { color: red; }");
-    wait_until_served(&server, "/extra.css", "red");
-    std::fs::write(site.path().join("static/extra.css"), "a { color: blue; }").unwrap();
-    wait_until_served(&server, "/extra.css", "blue");
+    assert_eq!(server.get("/").0, 200);
+    site.write("content/first.md", "+++\ntitle = \"First\"\n+++\nHello.\n");
+    wait_until_served(&server, "/first/", "Hello.");
+    site.write(
+        "content/first.md",
+        "+++\ntitle = \"First\"\n+++\nChanged.\n",
+    );
+    wait_until_served(&server, "/first/", "Changed.");
 }
 
 fn folder_created_while_serving(flags: &[&str]) {
