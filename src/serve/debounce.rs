@@ -1,21 +1,28 @@
 //! Gathering file events into one batch per save. An editor's save is several events (a
 //! temporary file, a rename, a backup removed) and a script may write a file several times in
 //! a row: the batch closes only once the events stop for a moment, so each of those is one
-//! rebuild, and it closes anyway after a longer cap, so a file that never stops changing
-//! (a log, a generator in a loop) still gets rebuilt.
+//! rebuild. Past a cap it closes at the first short pause instead, so files that keep
+//! changing (a generator in a loop, a save every few tens of milliseconds) still get rebuilt;
+//! waiting for that pause keeps the rebuild from reading a file between the truncation and
+//! the write of an in-place save (an empty template renders empty pages). A stream without
+//! any pause is cut at twice the cap.
 
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 /// How long the events must stop before a batch closes.
 pub const QUIET: Duration = Duration::from_millis(50);
-/// The longest a batch stays open after its first event, however busy the files are.
+/// How long a batch stays open after its first event before a short pause closes it.
 pub const MOST: Duration = Duration::from_millis(500);
+/// The pause that closes a batch past [`MOST`]: longer than an editor takes between
+/// truncating a file and writing it.
+const PAUSE: Duration = Duration::from_millis(10);
 
 /// Waits for an event that `counts`, then gathers every event until none that counts has
-/// arrived for `quiet`, or `most` has passed since the first. Events that do not count (a
-/// file read, an editor's swap file) are dropped and never keep a batch open. `None` once
-/// the sender is gone.
+/// arrived for `quiet`; past `most` after the first, until none has for [`PAUSE`] (or `quiet`
+/// if shorter); past twice `most`, at once. Events that do not count (a file read, an
+/// editor's swap file) are dropped and never keep a batch open. `None` once the sender is
+/// gone.
 pub fn next_batch<T>(
     events: &Receiver<T>,
     mut counts: impl FnMut(&T) -> bool,
@@ -33,7 +40,8 @@ pub fn next_batch<T>(
     let mut batch = vec![first];
     loop {
         let now = Instant::now();
-        let until = (last + quiet).min(opened + most);
+        let pause = (last + quiet.min(PAUSE)).max(opened + most);
+        let until = (last + quiet).min(pause).min(opened + 2 * most);
         if now >= until {
             return Some(batch);
         }
@@ -96,7 +104,8 @@ mod tests {
                 }
             })
         };
-        // The quiet period never comes; the cap closes the batch (this would hang without it).
+        // Neither the quiet period nor a pause ever comes; the caps close the batch (this
+        // would hang without them).
         let first = next_batch(&events, |_| true, LONG, Duration::from_millis(50)).unwrap();
         let second = next_batch(&events, |_| true, LONG, Duration::from_millis(50)).unwrap();
         stop.store(true, Ordering::Relaxed);

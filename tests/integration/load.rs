@@ -180,8 +180,13 @@ fn serve_answers_every_request_with_a_whole_page_while_files_change() {
                     std::fs::write(&page, post(build)).unwrap();
                 }
                 if build % 10 == 0 {
+                    // Through a rename: a template caught between truncation and writing is
+                    // empty, and an empty template is valid and renders empty pages, so no
+                    // server could promise whole pages from one written in place.
                     let marked = original.replace("<h1>", &format!("<h1 data-t=\"{build}\">"));
-                    std::fs::write(&template, marked).unwrap();
+                    let temporary = root.join("templates/.page.html.tmp");
+                    std::fs::write(&temporary, marked).unwrap();
+                    std::fs::rename(&temporary, &template).unwrap();
                 }
                 edits.fetch_add(1, Ordering::Relaxed);
                 std::thread::sleep(Duration::from_millis(50));
