@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use axum::Router;
-use axum::body::Body;
+use axum::body::{Body, HttpBody};
 use axum::extract::ws::{Message as WsMessage, WebSocket, WebSocketUpgrade};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use super::request::{Refusal, Target, content_type, resolve};
-use super::state::Shared;
+use super::state::{Shared, Snapshot};
 use crate::output::Contents;
 
 const SCRIPT_PATH: &str = "/__galley/livereload.js";
@@ -192,31 +192,37 @@ async fn file(State(shared): State<Arc<Shared>>, request: Request) -> Response {
                 .into_response()
         }
         Ok(Target::File(key)) => match output.get(&key) {
-            Some(found) => send(&shared, &key, found, StatusCode::OK),
+            Some(found) => send(&shared, &snapshot, &key, found, StatusCode::OK),
             None => not_found(&shared, &snapshot),
         },
         Err(Refusal::OutsidePrefix) => not_found(&shared, &snapshot),
     };
-    if head { strip_body(response) } else { response }
+    if head {
+        without_body(response)
+    } else {
+        response
+    }
 }
 
-fn not_found(shared: &Shared, snapshot: &super::state::Snapshot) -> Response {
+fn not_found(shared: &Shared, snapshot: &Snapshot) -> Response {
     if snapshot.output.is_empty() {
         // No build has succeeded yet: a page that shows the error and reloads when fixed.
         let html = inject(
             "<!doctype html><html><head><meta charset=\"utf-8\"><title>galley: build failed</title></head>\
              <body><p>The site does not build yet; the error is shown above this text.</p></body></html>",
+            &Build::of(shared, snapshot),
         );
         return html_response(StatusCode::SERVICE_UNAVAILABLE, html);
     }
     match snapshot.output.get("404.html") {
-        Some(page) => send(shared, "404.html", page, StatusCode::NOT_FOUND),
+        Some(page) => send(shared, snapshot, "404.html", page, StatusCode::NOT_FOUND),
         None => (StatusCode::NOT_FOUND, "not found").into_response(),
     }
 }
 
 fn send(
     shared: &Shared,
+    snapshot: &Snapshot,
     key: &str,
     file: &crate::output::OutputFile,
     status: StatusCode,
@@ -232,7 +238,8 @@ fn send(
     };
     let kind = content_type(key);
     if kind.starts_with("text/html") {
-        return html_response(status, inject(&String::from_utf8_lossy(&bytes)));
+        let build = Build::of(shared, snapshot);
+        return html_response(status, inject(&String::from_utf8_lossy(&bytes), &build));
     }
     let mut response = Response::new(Body::from(bytes));
     *response.status_mut() = status;
@@ -254,9 +261,30 @@ fn html_response(status: StatusCode, html: String) -> Response {
     response
 }
 
-/// Adds the live-reload script before `</body>` (or at the end of a fragment).
-pub fn inject(html: &str) -> String {
-    let tag = format!("<script src=\"{SCRIPT_PATH}\" defer></script>");
+/// Which build a page was served from: the live-reload script compares it with the server's
+/// on every connection, so a page that missed a rebuild (its socket was down, or the server
+/// restarted) reloads.
+pub struct Build<'a> {
+    pub server: &'a str,
+    pub version: u64,
+}
+
+impl<'a> Build<'a> {
+    fn of(shared: &'a Shared, snapshot: &Snapshot) -> Build<'a> {
+        Build {
+            server: &shared.server_id,
+            version: snapshot.version,
+        }
+    }
+}
+
+/// Adds the live-reload script before `</body>` (or at the end of a fragment), marked with
+/// the build the page comes from.
+pub fn inject(html: &str, build: &Build) -> String {
+    let tag = format!(
+        "<script src=\"{SCRIPT_PATH}\" data-server=\"{}\" data-version=\"{}\" defer></script>",
+        build.server, build.version
+    );
     match html.rfind("</body>") {
         Some(at) => format!("{}{tag}{}", &html[..at], &html[at..]),
         None => format!("{html}{tag}"),
@@ -269,23 +297,35 @@ fn inside(root: &std::path::Path, path: &std::path::Path) -> bool {
     std::fs::canonicalize(path).is_ok_and(|real| real.starts_with(root))
 }
 
-fn strip_body(response: Response) -> Response {
-    let (parts, _) = response.into_parts();
+/// A response to `HEAD`: the headers `GET` would send, its `Content-Length` included, and
+/// no body.
+fn without_body(response: Response) -> Response {
+    let (mut parts, body) = response.into_parts();
+    if let Some(length) = body.size_hint().exact() {
+        parts
+            .headers
+            .insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    }
     Response::from_parts(parts, Body::empty())
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{inject, same_origin};
+    use super::{Build, inject, same_origin};
     use axum::http::{HeaderMap, HeaderValue, header};
 
     #[test]
-    fn script_goes_before_the_closing_body_tag() {
+    fn script_goes_before_the_closing_body_tag_with_its_build() {
+        let build = Build {
+            server: "12-34",
+            version: 7,
+        };
         assert_eq!(
-            inject("<body>x</body></html>"),
-            "<body>x<script src=\"/__galley/livereload.js\" defer></script></body></html>"
+            inject("<body>x</body></html>", &build),
+            "<body>x<script src=\"/__galley/livereload.js\" data-server=\"12-34\" \
+             data-version=\"7\" defer></script></body></html>"
         );
-        assert!(inject("fragment").ends_with("defer></script>"));
+        assert!(inject("fragment", &build).ends_with("defer></script>"));
     }
 
     #[test]

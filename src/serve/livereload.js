@@ -3,6 +3,12 @@
   "use strict";
   var scrollKey = "galley-scroll:" + location.pathname;
   var serverKey = "galley-server";
+  // The build this page was served from (the server marks its own script tag). Every hello
+  // compares it with the server's, so a page that missed a rebuild, while its socket was down
+  // or the server restarted, reloads; messages applied in place (css, error) move it forward.
+  var me = document.currentScript;
+  var served = me && me.dataset.server ? me.dataset.server : null;
+  var version = me && me.dataset.version ? Number(me.dataset.version) : null;
   var saved = sessionStorage.getItem(scrollKey);
   if (saved !== null) {
     sessionStorage.removeItem(scrollKey);
@@ -66,6 +72,11 @@
     document.body.appendChild(box);
   }
 
+  // Versions go up by one per rebuild: a gap means a rebuild this page never applied.
+  function missed(next) {
+    return version !== null && next > version + 1;
+  }
+
   var delay = 250;
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
@@ -74,17 +85,22 @@
     socket.onmessage = function (event) {
       var message = JSON.parse(event.data);
       if (message.type === "hello") {
-        var known = sessionStorage.getItem(serverKey);
+        var known = served || sessionStorage.getItem(serverKey);
         sessionStorage.setItem(serverKey, message.server);
         // A restarted server may hold different content: reload once it is back.
         if (known && known !== message.server) { reload(); return; }
+        if (version !== null && version !== message.version) { reload(); return; }
         if (message.error) showOverlay(message.error); else hideOverlay();
-      } else if (message.type === "reload") {
+      } else if (version !== null && message.version <= version) {
+        // Already applied: the page was served from this build or a later one.
+      } else if (message.type === "reload" || missed(message.version)) {
         reload();
       } else if (message.type === "css") {
+        version = message.version;
         hideOverlay();
         swapStylesheets();
       } else if (message.type === "error") {
+        version = message.version;
         showOverlay(message.diagnostics);
       }
     };

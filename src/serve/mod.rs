@@ -6,6 +6,7 @@
 //! 3. watch the sources on a thread that rebuilds incrementally and publishes snapshots;
 //! 4. serve snapshots over HTTP, with a live-reload WebSocket.
 
+mod debounce;
 mod http;
 mod request;
 mod state;
@@ -13,7 +14,6 @@ mod watch;
 
 use std::net::{IpAddr, SocketAddr};
 
-pub use self::http::inject;
 use self::state::{DiagnosticView, Shared, Snapshot};
 use crate::diagnostics::{Diagnostic, Error, Result, stderr_color};
 use crate::site::{Site, SiteOptions};

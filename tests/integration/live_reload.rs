@@ -4,7 +4,7 @@
 
 use crate::chromium::{Browser, browser_lock};
 use crate::harness::Site;
-use crate::serve::Server;
+use crate::serve::{Server, wait_until_served};
 
 /// The fixture, with a page long enough to scroll.
 fn site() -> Site {
@@ -162,6 +162,65 @@ fn a_page_reconnects_to_a_restarted_server() {
     );
     browser.wait_for(
         "document.body.innerText.includes('Edited while the server was down.')",
+        "the new content",
+    );
+}
+
+/// Wraps the page's `WebSocket` before any script runs, so the test can cut the live-reload
+/// connection and keep it down (reconnection attempts go to a closed port meanwhile).
+const CUTTABLE_SOCKETS: &str = r#"(() => {
+  const Real = window.WebSocket;
+  window.__sockets = [];
+  window.__offline = false;
+  window.WebSocket = function (url, protocols) {
+    const socket = new Real(window.__offline ? "ws://127.0.0.1:9/" : url, protocols);
+    window.__sockets.push(socket);
+    return socket;
+  };
+  window.WebSocket.prototype = Real.prototype;
+})();"#;
+
+#[test]
+fn a_page_that_missed_a_rebuild_reloads_when_it_reconnects() {
+    let _guard = browser_lock();
+    let site = site();
+    let server = Server::start(&site, &[]);
+    let mut browser = Browser::launch();
+    browser.call(
+        "Page.addScriptToEvaluateOnNewDocument",
+        serde_json::json!({ "source": CUTTABLE_SOCKETS }),
+    );
+    browser.goto(&url(&server, "/blog/second/"));
+    browser.wait_for("sessionStorage.getItem('galley-server')", "the first hello");
+    browser.eval(
+        "window.__beforeMiss = true; window.__offline = true; \
+         window.__sockets.forEach(s => s.close()); true",
+    );
+    edit(
+        &site,
+        "content/blog/second.md",
+        "Steps.",
+        "Rebuilt while the page was offline.",
+    );
+    // The rebuild happens, and its reload message goes nowhere.
+    wait_until_served(
+        &server,
+        "/blog/second/",
+        "Rebuilt while the page was offline.",
+    );
+    assert_eq!(
+        browser.eval("window.__beforeMiss === true"),
+        serde_json::json!(true),
+        "the page cannot have heard of the rebuild"
+    );
+    browser.eval("window.__offline = false; true");
+    // Same server, newer build: the hello on reconnection must bring the page up to date.
+    browser.wait_for(
+        "window.__beforeMiss === undefined",
+        "a reload after the reconnection",
+    );
+    browser.wait_for(
+        "document.body.innerText.includes('Rebuilt while the page was offline.')",
         "the new content",
     );
 }

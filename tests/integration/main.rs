@@ -19,4 +19,5 @@ mod load;
 mod pathological;
 mod scaffold;
 mod serve;
+mod serve_flags;
 mod snippets;

@@ -17,6 +17,8 @@ pub struct Server {
     /// The server's stderr, line by line. Kept open for the server's lifetime: dropping it
     /// would close the pipe the server writes its rebuild lines to.
     log: Receiver<String>,
+    /// What the server printed up to and including its `Serving at` line.
+    pub startup: Vec<String>,
 }
 
 impl Server {
@@ -55,6 +57,7 @@ impl Server {
             child,
             port: 0,
             log,
+            startup: Vec::new(),
         };
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
@@ -69,6 +72,7 @@ impl Server {
                 .log
                 .recv_timeout(deadline.saturating_duration_since(Instant::now()))
                 .expect("galley serve did not start");
+            server.startup.push(line.clone());
             if let Some(rest) = line.split("Serving at http://127.0.0.1:").nth(1) {
                 server.port = rest
                     .split(['/', ' '])
@@ -478,5 +482,216 @@ fn a_failing_snippet_in_the_edited_page_shows_as_an_error() {
     assert!(
         !server.get("/blog/second/").1.contains("tpye"),
         "the last good page is still served"
+    );
+}
+
+/// Waits (bounded) until `path` is served with `needle` in its body.
+#[track_caller]
+pub fn wait_until_served(server: &Server, path: &str, needle: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (status, body) = server.get(path);
+        if status == 200 && body.contains(needle) {
+            return body;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{path} never showed {needle:?}; last answer {status}:\n{body}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The build version the server is at (every rebuild, good or bad, adds one).
+fn version(server: &Server) -> u64 {
+    let body = server.get("/__galley/status").1;
+    serde_json::from_str::<serde_json::Value>(&body).unwrap()["version"]
+        .as_u64()
+        .expect("a version number")
+}
+
+/// Edits another file and waits until it is served: every event before it has been handled,
+/// so the version then counts all the rebuilds that happened. The edit is a rename over the
+/// file, one event, so it is always one rebuild itself.
+fn rebuilds_settled(server: &Server, site: &Site) -> u64 {
+    let path = site.path().join("content/blog/first.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let marker = format!("Sentinel {}.", version(server));
+    let temporary = site.path().join("content/blog/first.md.tmp");
+    std::fs::write(
+        &temporary,
+        text.replacen("Again.", &format!("Again. {marker}"), 1),
+    )
+    .unwrap();
+    std::fs::rename(&temporary, &path).unwrap();
+    wait_until_served(server, "/blog/first/", &marker);
+    version(server)
+}
+
+/// The longest pause between the steps of a save, as this thread saw it.
+struct Pauses {
+    last: Instant,
+    longest: Duration,
+}
+
+impl Pauses {
+    fn step(&mut self) {
+        let now = Instant::now();
+        self.longest = self.longest.max(now - self.last);
+        self.last = now;
+    }
+}
+
+/// How many rebuilds one save causes. `save(attempt, pauses)` changes files, marking each
+/// step, and returns what /blog/second/ shows once it is applied. A loaded machine may stop
+/// this thread mid-save for longer than the debouncer's quiet period, which honestly is two
+/// saves: such an attempt does not count, and the save is made again (five times at most).
+fn rebuilds_for(server: &Server, site: &Site, save: impl Fn(u32, &mut Pauses) -> String) -> u64 {
+    const TIGHT: Duration = Duration::from_millis(30);
+    let mut longest = Vec::new();
+    for attempt in 1..=5 {
+        let before = rebuilds_settled(server, site);
+        let mut pauses = Pauses {
+            last: Instant::now(),
+            longest: Duration::ZERO,
+        };
+        let shown = save(attempt, &mut pauses);
+        wait_until_served(server, "/blog/second/", &shown);
+        let after = rebuilds_settled(server, site);
+        if pauses.longest < TIGHT {
+            return after - before - 1;
+        }
+        longest.push(pauses.longest);
+    }
+    panic!("every attempt paused mid-save for longer than {TIGHT:?}: {longest:?}");
+}
+
+#[test]
+fn a_folder_created_while_serving_is_watched() {
+    folder_created_while_serving(&[]);
+}
+
+#[test]
+fn a_folder_created_while_polling_is_watched() {
+    folder_created_while_serving(&["--poll"]);
+}
+
+#[test]
+fn a_site_folder_created_while_serving_is_watched() {
+    // A bare site with no content/ yet.
+    let site = Site::empty();
+    site.write(
+        "site.toml",
+        "title = \"Bare\"\nbase_url = \"https://example.org\"\n",
+    );
+    let page = "<!doctype html><html><body>{{ page.content | safe }}</body></html>";
+    let list =
+        "<!doctype html><html><body>{{ section.title | default(value='home') }}</body></html>";
+    site.write("templates/page.html", page);
+    site.write("templates/index.html", list);
+    site.write("templates/section.html", list);
+    let server = Server::start(&site, &[]);
+    assert_eq!(server.get("/").0, 200);
+    site.write("content/first.md", "+++\ntitle = \"First\"\n+++\nHello.\n");
+    wait_until_served(&server, "/first/", "Hello.");
+    site.write(
+        "content/first.md",
+        "+++\ntitle = \"First\"\n+++\nChanged.\n",
+    );
+    wait_until_served(&server, "/first/", "Changed.");
+}
+
+fn folder_created_while_serving(flags: &[&str]) {
+    let site = Site::fixture("zola-style");
+    let server = Server::start(&site, flags);
+    site.write(
+        "content/new-section/_index.md",
+        "+++\ntitle = \"New section\"\n+++\n",
+    );
+    site.write(
+        "content/new-section/deeper/post.md",
+        "+++\ntitle = \"New post\"\ndate = 2026-06-01\n+++\nFirst words.\n",
+    );
+    wait_until_served(&server, "/new-section/deeper/post/", "First words.");
+    std::fs::write(
+        site.path().join("content/new-section/deeper/post.md"),
+        "+++\ntitle = \"New post\"\ndate = 2026-06-01\n+++\nSecond words.\n",
+    )
+    .unwrap();
+    wait_until_served(&server, "/new-section/deeper/post/", "Second words.");
+}
+
+#[test]
+fn a_burst_of_writes_is_one_rebuild() {
+    let site = Site::fixture("zola-style");
+    let server = Server::start(&site, &[]);
+    let path = site.path().join("content/blog/second.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let burst = |attempt: u32, pauses: &mut Pauses| {
+        for n in 1..=5 {
+            std::fs::write(
+                &path,
+                text.replace("Steps.", &format!("Burst {attempt}-{n}.")),
+            )
+            .unwrap();
+            std::thread::sleep(Duration::from_millis(10));
+            pauses.step();
+        }
+        format!("Burst {attempt}-5.")
+    };
+    assert_eq!(rebuilds_for(&server, &site, burst), 1);
+}
+
+#[test]
+fn each_editor_save_pattern_is_exactly_one_rebuild() {
+    let site = Site::fixture("zola-style");
+    let server = Server::start(&site, &[]);
+    let dir = site.path().join("content/blog");
+    let page = dir.join("second.md");
+    let text = std::fs::read_to_string(&page).unwrap();
+    let saved =
+        |attempt: u32, pattern: &str| text.replace("Steps.", &format!("{pattern} {attempt}."));
+
+    // Write to a temporary file, then rename it over the original (VS Code, JetBrains, Emacs).
+    let rename_over = |attempt: u32, pauses: &mut Pauses| {
+        std::fs::write(dir.join("second.md.tmp"), saved(attempt, "Renamed")).unwrap();
+        pauses.step();
+        std::fs::rename(dir.join("second.md.tmp"), &page).unwrap();
+        pauses.step();
+        format!("Renamed {attempt}.")
+    };
+    assert_eq!(rebuilds_for(&server, &site, rename_over), 1, "rename over");
+
+    // vim: probe the folder with `4913`, move the original to a `~` backup, write the new
+    // file, drop the backup; a `.swp` file is written all along.
+    let vim = |attempt: u32, pauses: &mut Pauses| {
+        std::fs::write(dir.join(".second.md.swp"), "swap").unwrap();
+        pauses.step();
+        std::fs::write(dir.join("4913"), "").unwrap();
+        pauses.step();
+        std::fs::remove_file(dir.join("4913")).unwrap();
+        pauses.step();
+        std::fs::rename(&page, dir.join("second.md~")).unwrap();
+        pauses.step();
+        std::fs::write(&page, saved(attempt, "Vim")).unwrap();
+        pauses.step();
+        std::fs::remove_file(dir.join("second.md~")).unwrap();
+        pauses.step();
+        std::fs::remove_file(dir.join(".second.md.swp")).unwrap();
+        pauses.step();
+        format!("Vim {attempt}.")
+    };
+    assert_eq!(rebuilds_for(&server, &site, vim), 1, "vim");
+
+    // Git's own files and editor leftovers alone never rebuild anything.
+    let before = rebuilds_settled(&server, &site);
+    site.write(".git/index", "index");
+    site.write("content/.git/index", "index");
+    site.write("content/blog/.second.md.swp", "swap");
+    site.write("content/blog/second.md~", "backup");
+    assert_eq!(
+        rebuilds_settled(&server, &site),
+        before + 1,
+        "only the sentinel"
     );
 }
