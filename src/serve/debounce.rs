@@ -10,8 +10,10 @@
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-/// How long the events must stop before a batch closes.
-pub const QUIET: Duration = Duration::from_millis(50);
+/// How long the events must stop before a batch closes. It is paid on every save before the
+/// rebuild starts, so it stays short: an editor's save (temporary file, rename, backup
+/// removed) takes a few milliseconds, three times less than this.
+pub const QUIET: Duration = Duration::from_millis(30);
 /// How long a batch stays open after its first event before a short pause closes it.
 pub const MOST: Duration = Duration::from_millis(500);
 /// The pause that closes a batch past [`MOST`]: longer than an editor takes between
