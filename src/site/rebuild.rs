@@ -144,12 +144,11 @@ impl Site {
             markdown,
             ..Memo::default()
         };
-        let badges = self.badges.clone();
+        // The fresh load checks the snippets again: the badges it computes are the ones a full
+        // build shows, so the previous ones (stale after a site.toml edit or a failed rebuild)
+        // must not be put back.
         match Site::load_with(&self.options, memo) {
-            Ok(mut site) => {
-                if !badges.is_empty() {
-                    site.set_badges(badges)?;
-                }
+            Ok(site) => {
                 let jobs = site.memo.job_files.len();
                 *self = site;
                 Ok(Rebuilt {
