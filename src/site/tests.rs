@@ -363,12 +363,16 @@ fn edit(rng: &mut Rng, root: &Path, step: usize) -> Vec<PathBuf> {
             std::fs::write(&post, text).unwrap();
         }
         _ => {
+            // Reading the whole list, not just the pager's, makes every pager show an edit.
             let template = root.join("templates/section.html");
-            replace(
-                &template,
-                "<article>",
-                &format!("<article data-s=\"{step}\">"),
-            );
+            let whole = "<b>{{ section.pages | length }} {{ section.pages[0].word_count }}</b>";
+            let text = std::fs::read_to_string(&template).unwrap();
+            let text = if text.contains(whole) {
+                text.replacen(whole, "", 1)
+            } else {
+                text.replacen("<h1>", &format!("{whole}<h1>"), 1)
+            };
+            std::fs::write(&template, text).unwrap();
             return vec![template];
         }
     }
