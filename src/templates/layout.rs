@@ -235,10 +235,7 @@ impl Layout<'_> {
             .map(|&p| self.values.pages[p].clone())
             .collect();
         let mut files = Vec::new();
-        for pager in selected(
-            paginate(&pages, paginate_by, &section.path, self.views),
-            only,
-        ) {
+        for pager in paginate(&pages, paginate_by, &section.path, self.views, only) {
             let mut context = self.context(&pager.path, self.feeds.clone());
             context.insert_value("section", self.values.sections[id].clone());
             context.insert_value("paginator", pager.view);
@@ -292,7 +289,7 @@ impl Layout<'_> {
         }
         let origin = format!("the {} term {:?}", taxonomy.name, term.name);
         let mut files = Vec::new();
-        for pager in selected(paginate(&pages, paginate_by, &term.path, self.views), only) {
+        for pager in paginate(&pages, paginate_by, &term.path, self.views, only) {
             let mut context = self.context(&pager.path, feeds.clone());
             context.insert_value("taxonomy", self.values.taxonomies[t].clone());
             context.insert_value("term", term_value.clone());
@@ -371,8 +368,15 @@ pub struct Pager {
     pub view: Value,
 }
 
-/// Splits `items` into pagers of `per_page` (0: one pager, and `paginator` is none).
-pub fn paginate(items: &[Value], per_page: usize, path: &str, views: &ViewBuilder) -> Vec<Pager> {
+/// Splits `items` into pagers of `per_page` (0: one pager, and `paginator` is none); of
+/// those, only the ones `only` names by index (0 is the first), or all.
+pub fn paginate(
+    items: &[Value],
+    per_page: usize,
+    path: &str,
+    views: &ViewBuilder,
+    only: Option<&[usize]>,
+) -> Vec<Pager> {
     if per_page == 0 {
         return vec![Pager {
             path: path.to_owned(),
@@ -395,6 +399,7 @@ pub fn paginate(items: &[Value], per_page: usize, path: &str, views: &ViewBuilde
     chunks
         .into_iter()
         .enumerate()
+        .filter(|(i, _)| only.is_none_or(|only| only.contains(i)))
         .map(|(i, chunk)| {
             let n = i + 1;
             let view = PaginatorView {
@@ -413,15 +418,6 @@ pub fn paginate(items: &[Value], per_page: usize, path: &str, views: &ViewBuilde
             }
         })
         .collect()
-}
-
-/// The pagers `only` names (by index), or all of them.
-fn selected(pagers: Vec<Pager>, only: Option<&[usize]>) -> impl Iterator<Item = Pager> {
-    pagers
-        .into_iter()
-        .enumerate()
-        .filter(move |(i, _)| only.is_none_or(|only| only.contains(i)))
-        .map(|(_, pager)| pager)
 }
 
 /// A page that sends the browser (and search engines) to `target`.
