@@ -18,16 +18,36 @@ pub struct SearchDocument {
 }
 
 pub fn index(documents: &[SearchDocument], max_body_chars: usize) -> String {
-    let bounded: Vec<SearchDocument> = documents
+    let fragments: Vec<String> = documents
         .iter()
-        .map(|doc| SearchDocument {
-            body: truncate(&doc.body, max_body_chars),
-            ..doc.clone()
-        })
+        .map(|doc| fragment(doc, max_body_chars))
         .collect();
-    // Serialising plain strings cannot fail; an empty index is the harmless fallback.
-    let json = serde_json::to_string(&bounded).unwrap_or_else(|_| "[]".into());
+    join(fragments.iter().map(String::as_str))
+}
+
+/// One document as it appears in the index, so a rebuild can keep the fragments of the pages
+/// it did not touch and [`join`] them again: the result is byte for byte what [`index`] gives.
+pub fn fragment(document: &SearchDocument, max_body_chars: usize) -> String {
+    let bounded = SearchDocument {
+        body: truncate(&document.body, max_body_chars),
+        ..document.clone()
+    };
+    // Serialising plain strings cannot fail; an empty object is the harmless fallback.
+    let json = serde_json::to_string(&bounded).unwrap_or_else(|_| "{}".into());
     script_safe(&json)
+}
+
+/// The index made of [`fragment`]s, in order: a JSON array, as `serde_json` writes one.
+pub fn join<'a>(fragments: impl Iterator<Item = &'a str>) -> String {
+    let mut json = String::from("[");
+    for (i, fragment) in fragments.enumerate() {
+        if i > 0 {
+            json.push(',');
+        }
+        json.push_str(fragment);
+    }
+    json.push(']');
+    json
 }
 
 /// JSON that can be inlined in a `<script>`: every `<` as `\u003c`, so neither `</script>` nor
@@ -45,7 +65,7 @@ fn truncate(text: &str, max_chars: usize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{SearchDocument, index};
+    use super::{SearchDocument, fragment, index, join};
 
     #[test]
     fn body_is_bounded_and_script_safe() {
@@ -66,5 +86,24 @@ mod tests {
         assert!(!json.contains("</script>"), "{json}");
         let parsed: serde_json::Value = serde_json::from_str(&json).unwrap();
         assert_eq!(parsed[0]["title"], "</script><b>");
+    }
+
+    #[test]
+    fn joined_fragments_are_the_index_serde_writes() {
+        let doc = |title: &str| SearchDocument {
+            title: title.into(),
+            description: "d <i>".into(),
+            url: "/a/".into(),
+            date: Some("2026-01-01T00:00:00Z".into()),
+            tags: vec![],
+            headings: vec![],
+            body: "body".into(),
+        };
+        let docs = [doc("one"), doc("two </script>")];
+        let whole = super::script_safe(&serde_json::to_string(&docs).unwrap());
+        assert_eq!(index(&docs, 100), whole);
+        let parts: Vec<String> = docs.iter().map(|d| fragment(d, 100)).collect();
+        assert_eq!(join(parts.iter().map(String::as_str)), whole);
+        assert_eq!(index(&[], 100), "[]");
     }
 }

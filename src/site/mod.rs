@@ -322,17 +322,6 @@ impl Site {
         }
     }
 
-    /// Sets the snippet badges (from `galley test`) and re-renders what shows them.
-    pub fn set_badges(&mut self, badges: Badges) -> Result<()> {
-        self.badges = badges;
-        self.render_markdown()?;
-        self.refresh_values();
-        self.render_jobs(None)?;
-        self.render_generated();
-        self.output = self.layers.merge()?;
-        Ok(())
-    }
-
     pub fn highlighter(&self) -> &Highlighter {
         &self.highlighter
     }

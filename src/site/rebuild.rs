@@ -6,20 +6,26 @@
 //! - a static file: the static layer is redone; with plain asset names (serve mode) no page
 //!   changes;
 //! - a page whose edit leaves its place in the site alone (same title, date, slug, path, tags,
-//!   template, aliases, draft state): its Markdown is re-rendered, then the page itself; if its
-//!   summary changed, the listings showing it (its sections, its terms, taxonomy lists) and
-//!   every page rendered by a template that looks pages up (`get_section`...); if its
-//!   description changed, the pages linking to it as neighbour or related post;
+//!   template, aliases, draft state): its Markdown alone is re-rendered, then the page itself;
+//!   if its summary changed, the listings showing it (its sections, its terms, taxonomy lists)
+//!   and every page rendered by a template that looks pages up (`get_section`...); if its
+//!   description changed, the pages linking to it as neighbour or related post. A listing
+//!   whose template reads only `paginator.pages` re-renders only the pagers showing the page,
+//!   and a taxonomy list that reads no page at all is left alone. No file appears or goes, so
+//!   the re-rendered files replace their old selves in the served output (no merge), and only
+//!   the feeds listing the page, its search-index object and (if its dates changed) the
+//!   sitemap are regenerated;
 //! - anything else under content/ (a new, removed or re-filed page, a section's `_index.md`):
 //!   the library is reloaded and every template job re-rendered (Markdown stays cached);
 //! - templates: every job; site.toml or the theme's own files: a full rebuild.
 //!
-//! Feeds, sitemap and search index are regenerated after every change: they are cheap.
+//! After any other change, feeds, sitemap and search index are regenerated whole and the
+//! layers merged again.
 
 use std::collections::HashSet;
 use std::time::Instant;
 
-use super::render::Memo;
+use super::render::{Memo, Part};
 use super::{Change, Mode, Site, load_templates};
 use crate::content::{Library, LoadOptions, Page, PageId, PageMeta, Source};
 use crate::diagnostics::Result;
@@ -82,10 +88,11 @@ impl Site {
             all_jobs |= before != self.memo.fingerprints;
         }
         let mut modified: Vec<PageId> = Vec::new();
+        let mut dates_changed = false;
         let mut structure = false;
         if content_changed {
             match self.patch_pages(changes)? {
-                Some(pages) => modified = pages,
+                Some((pages, dates)) => (modified, dates_changed) = (pages, dates),
                 None => {
                     self.reload_library()?;
                     structure = true;
@@ -94,10 +101,16 @@ impl Site {
             let start = self.timings.record("load", start);
             self.recheck_snippets(structure, &modified)?;
             let start = self.timings.record("snippets", start);
-            self.render_markdown()?;
+            if structure {
+                self.render_markdown()?;
+            } else {
+                self.render_markdown_of(&modified)?;
+            }
             self.timings.record("markdown", start);
         }
         let start = Instant::now();
+        // Files re-rendered in place, when the served output can be patched with them.
+        let mut in_place: Option<Vec<crate::output::OutputFile>> = None;
         let jobs = if all_jobs || structure {
             self.refresh_values();
             self.render_jobs(None)?
@@ -113,8 +126,9 @@ impl Site {
                     .collect(),
                 None => modified.clone(),
             };
-            let dirty = self.dirty_jobs(&modified, &summaries_changed);
-            self.render_jobs(Some(&dirty))?
+            let parts = self.dirty_parts(&modified, &summaries_changed);
+            in_place = Some(self.render_parts(&parts)?);
+            parts.len()
         } else {
             if templates_changed {
                 self.refresh_values();
@@ -122,12 +136,25 @@ impl Site {
             0
         };
         let start = self.timings.record("templates", start);
-        if content_changed || all_jobs {
-            self.render_generated();
+        let assets_changed = changes.iter().any(|c| matches!(c, Change::Asset(_)));
+        match in_place {
+            Some(mut files) if !statics_changed && !assets_changed => {
+                files.extend(self.patch_generated(&modified, dates_changed));
+                let start = self.timings.record("feeds etc.", start);
+                for file in files {
+                    self.output.replace(file);
+                }
+                self.timings.record("merge", start);
+            }
+            _ => {
+                if content_changed || all_jobs {
+                    self.render_generated();
+                }
+                let start = self.timings.record("feeds etc.", start);
+                self.output = self.layers.merge()?;
+                self.timings.record("merge", start);
+            }
         }
-        let start = self.timings.record("feeds etc.", start);
-        self.output = self.layers.merge()?;
-        self.timings.record("merge", start);
         Ok(Rebuilt {
             jobs,
             full: false,
@@ -144,12 +171,11 @@ impl Site {
             markdown,
             ..Memo::default()
         };
-        let badges = self.badges.clone();
+        // The fresh load checks the snippets again: the badges it computes are the ones a full
+        // build shows, so the previous ones (stale after a site.toml edit or a failed rebuild)
+        // must not be put back.
         match Site::load_with(&self.options, memo) {
-            Ok(mut site) => {
-                if !badges.is_empty() {
-                    site.set_badges(badges)?;
-                }
+            Ok(site) => {
                 let jobs = site.memo.job_files.len();
                 *self = site;
                 Ok(Rebuilt {
@@ -163,10 +189,12 @@ impl Site {
         }
     }
 
-    /// Re-reads edited pages in place when none of them moves in the site; `None` when the
-    /// library must be reloaded (a page added, removed or re-filed; a section edited).
-    fn patch_pages(&mut self, changes: &[Change]) -> Result<Option<Vec<PageId>>> {
+    /// Re-reads edited pages in place when none of them moves in the site, giving their ids
+    /// and whether the dates the sitemap shows changed; `None` when the library must be
+    /// reloaded (a page added, removed or re-filed; a section edited).
+    fn patch_pages(&mut self, changes: &[Change]) -> Result<Option<(Vec<PageId>, bool)>> {
         let mut modified = Vec::new();
+        let mut dates_changed = false;
         let taxonomies: Vec<String> = self
             .config
             .taxonomies
@@ -194,6 +222,7 @@ impl Site {
                         return Ok(None);
                     }
                     let page = &mut self.library.pages[id];
+                    dates_changed |= page.meta.updated != meta.updated;
                     page.source = source;
                     page.meta = meta;
                     modified.push(id);
@@ -208,7 +237,7 @@ impl Site {
                 _ => {}
             }
         }
-        Ok(Some(modified))
+        Ok(Some((modified, dates_changed)))
     }
 
     /// Re-checks the code blocks of the edited pages (of every page after a structural
@@ -250,26 +279,60 @@ impl Site {
         Ok(())
     }
 
-    /// The jobs an in-place edit of `modified` pages invalidates.
-    fn dirty_jobs(&self, modified: &[PageId], summaries_changed: &[PageId]) -> Vec<Job> {
+    /// The jobs, or pagers of jobs, an in-place edit of `modified` pages invalidates.
+    fn dirty_parts(&self, modified: &[PageId], summaries_changed: &[PageId]) -> Vec<Part> {
         let library = &self.library;
-        let mut dirty: Vec<Job> = modified.iter().map(|&p| Job::Page(p)).collect();
+        let Some(values) = self.memo.values.as_ref() else {
+            return modified.iter().map(|&p| (Job::Page(p), None)).collect();
+        };
+        let views = ViewBuilder {
+            config: &self.config,
+            library,
+            rendered: &self.rendered,
+        };
+        let empty = std::collections::HashMap::new();
+        let layout = Layout {
+            views: &views,
+            templates: &self.templates,
+            values,
+            feeds: Vec::new(),
+            checked: &empty,
+        };
+        let reads = |job: Job, templates: &HashSet<String>| {
+            layout
+                .template_for(job)
+                .is_some_and(|t| templates.contains(&t))
+        };
+        let mut dirty = DirtyParts::default();
+        for &page in modified {
+            dirty.whole(Job::Page(page));
+        }
         for &page in summaries_changed {
+            // A listing shows the page in one pager; its template may read more than that.
+            let listing = |dirty: &mut DirtyParts, job: Job, pages: &[PageId]| {
+                let Some(position) = pages.iter().position(|&p| p == page) else {
+                    return;
+                };
+                if reads(job, &self.memo.full_list_templates) {
+                    dirty.whole(job);
+                } else {
+                    let per_pager = layout.paginate_by(job);
+                    dirty.pager(job, position.checked_div(per_pager).unwrap_or(0));
+                }
+            };
             for (id, section) in library.sections.iter().enumerate() {
-                if section.meta.render && section.pages.contains(&page) {
-                    dirty.push(Job::Section(id));
+                if section.meta.render {
+                    listing(&mut dirty, Job::Section(id), &section.pages);
                 }
             }
             for (t, taxonomy) in library.taxonomies.iter().enumerate() {
                 let mut listed = false;
                 for (i, term) in taxonomy.terms.iter().enumerate() {
-                    if term.pages.contains(&page) {
-                        dirty.push(Job::Term(t, i));
-                        listed = true;
-                    }
+                    listed |= term.pages.contains(&page);
+                    listing(&mut dirty, Job::Term(t, i), &term.pages);
                 }
-                if listed {
-                    dirty.push(Job::TaxonomyList(t));
+                if listed && reads(Job::TaxonomyList(t), &self.memo.full_list_templates) {
+                    dirty.whole(Job::TaxonomyList(t));
                 }
             }
             // Neighbour and related links show the description.
@@ -282,43 +345,56 @@ impl Site {
                         .iter()
                         .any(|(_, n)| n.previous == Some(page) || n.next == Some(page));
                 if refers {
-                    dirty.push(Job::Page(id));
+                    dirty.whole(Job::Page(id));
                 }
             }
         }
         if !summaries_changed.is_empty() && !self.memo.lookup_templates.is_empty() {
-            let Some(values) = self.memo.values.as_ref() else {
-                return dirty;
-            };
-            let views = ViewBuilder {
-                config: &self.config,
-                library,
-                rendered: &self.rendered,
-            };
-            let empty = std::collections::HashMap::new();
-            let layout = Layout {
-                views: &views,
-                templates: &self.templates,
-                values,
-                feeds: Vec::new(),
-                checked: &empty,
-            };
             for job in layout.jobs() {
-                if layout
-                    .template_for(job)
-                    .is_some_and(|t| self.memo.lookup_templates.contains(&t))
-                {
-                    dirty.push(job);
+                if reads(job, &self.memo.lookup_templates) {
+                    dirty.whole(job);
                 }
             }
         }
-        let mut seen = HashSet::new();
-        dirty.retain(|job| seen.insert(*job));
-        dirty
+        dirty.parts
     }
 
     pub fn mode(&self) -> Mode {
         self.options.mode
+    }
+}
+
+/// Jobs to render again, each whole or only some of its pagers, in the order first named.
+#[derive(Default)]
+struct DirtyParts {
+    parts: Vec<Part>,
+    index: std::collections::HashMap<Job, usize>,
+}
+
+impl DirtyParts {
+    fn whole(&mut self, job: Job) {
+        match self.index.get(&job) {
+            Some(&i) => self.parts[i].1 = None,
+            None => self.add((job, None)),
+        }
+    }
+
+    fn pager(&mut self, job: Job, pager: usize) {
+        match self.index.get(&job) {
+            Some(&i) => {
+                if let Some(pagers) = &mut self.parts[i].1
+                    && !pagers.contains(&pager)
+                {
+                    pagers.push(pager);
+                }
+            }
+            None => self.add((job, Some(vec![pager]))),
+        }
+    }
+
+    fn add(&mut self, part: Part) {
+        self.index.insert(part.0, self.parts.len());
+        self.parts.push(part);
     }
 }
 

@@ -43,13 +43,83 @@ pub struct Memo {
     /// Templates that call `get_page`, `get_section` or `get_taxonomy`, directly or through
     /// the templates they extend, include or import: their output may depend on any page.
     pub lookup_templates: HashSet<String>,
+    /// Templates that read a listing's whole page list: an edit re-renders all their pagers.
+    pub full_list_templates: HashSet<String>,
     /// `style.css` -> the URL name templates get from `asset_url`.
     pub fingerprints: HashMap<String, String>,
+    /// The link table of the last whole Markdown pass, with its fingerprint. It stays valid
+    /// while no page moves, so re-rendering one page need not rebuild it.
+    pub links: Option<(LinkTable, blake3::Hash)>,
+    /// The feeds of the last build, so an edit regenerates only those listing the page.
+    pub feeds: Vec<FeedPlan>,
+    /// Each page's object in the search index (`None`: not in the index), by page id.
+    pub search: Vec<Option<String>>,
 }
 
 impl Memo {
     pub fn scan_templates(&mut self, templates: &crate::templates::Templates) {
         self.lookup_templates = super::deps::lookup_templates(templates.sources());
+        self.full_list_templates = super::deps::full_list_templates(templates.sources());
+    }
+}
+
+/// One feed (RSS and/or Atom): where it goes, its title, and the pages it lists, already cut
+/// at `[feeds] limit`.
+pub struct FeedPlan {
+    path: String,
+    title: String,
+    site_url: String,
+    pub pages: Vec<PageId>,
+}
+
+/// A template job, or only some of its pagers (by index), to render again.
+pub type Part = (Job, Option<Vec<usize>>);
+
+/// A source's rendered Markdown (or its errors), with the cache key it was rendered under.
+type Outcome = (
+    String,
+    blake3::Hash,
+    std::result::Result<Arc<Rendered>, Vec<Diagnostic>>,
+);
+
+/// What rendering one Markdown source needs: the renderer, the link table, and the memo of
+/// earlier renderings to reuse.
+struct MarkdownPass<'a> {
+    renderer: MarkdownRenderer<'a>,
+    links: &'a LinkTable,
+    links_key: blake3::Hash,
+    settings_key: blake3::Hash,
+    plain_text_limit: usize,
+    memo: &'a HashMap<String, (blake3::Hash, Arc<Rendered>)>,
+    badges: &'a super::Badges,
+}
+
+impl MarkdownPass<'_> {
+    /// The source's rendering, and whether it was rendered afresh (not taken from the memo).
+    fn render(&self, source: &crate::content::Source) -> (Outcome, bool) {
+        let page_badges = self
+            .badges
+            .get(&source.relative)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        let key = markdown_key(source, &self.settings_key, &self.links_key, page_badges);
+        if let Some((cached_key, rendered)) = self.memo.get(&source.relative)
+            && *cached_key == key
+        {
+            return ((source.relative.clone(), key, Ok(rendered.clone())), false);
+        }
+        let result = self
+            .renderer
+            .render(&Input {
+                body: &source.body,
+                file: &source.display,
+                first_line: source.body_line,
+                links: self.links,
+                plain_text_limit: self.plain_text_limit,
+                badges: page_badges,
+            })
+            .map(Arc::new);
+        ((source.relative.clone(), key, result), true)
     }
 }
 
@@ -95,62 +165,30 @@ impl Site {
     pub(super) fn render_markdown(&mut self) -> Result<usize> {
         let links = LinkTable::new(&self.library, &self.config);
         let links_key = links.fingerprint();
-        let settings_key = renderer_settings(&self.config);
-        let renderer = MarkdownRenderer {
-            config: &self.config.markdown,
-            highlighter: &self.highlighter,
-            line_numbers_default: self.config.highlighting.line_numbers,
-        };
-        let limit = if self.config.search.enabled {
-            self.config.search.max_body_chars
-        } else {
-            0
-        };
-        let memo = &self.memo.markdown;
-        let badges = &self.badges;
         let fresh = std::sync::atomic::AtomicUsize::new(0);
-        type Outcome = (
-            String,
-            blake3::Hash,
-            std::result::Result<Arc<Rendered>, Vec<Diagnostic>>,
-        );
-        let render = |source: &crate::content::Source| -> Outcome {
-            let page_badges = badges
-                .get(&source.relative)
-                .map(Vec::as_slice)
-                .unwrap_or(&[]);
-            let key = markdown_key(source, &settings_key, &links_key, page_badges);
-            if let Some((cached_key, rendered)) = memo.get(&source.relative)
-                && *cached_key == key
-            {
-                return (source.relative.clone(), key, Ok(rendered.clone()));
-            }
-            fresh.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let result = renderer
-                .render(&Input {
-                    body: &source.body,
-                    file: &source.display,
-                    first_line: source.body_line,
-                    links: &links,
-                    plain_text_limit: limit,
-                    badges: page_badges,
-                })
-                .map(Arc::new);
-            (source.relative.clone(), key, result)
+        let (pages, sections) = {
+            let pass = self.markdown_pass(&links, links_key);
+            let render = |source: &crate::content::Source| -> Outcome {
+                let (outcome, rendered_afresh) = pass.render(source);
+                if rendered_afresh {
+                    fresh.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+                outcome
+            };
+            let pages: Vec<Outcome> = self
+                .library
+                .pages
+                .par_iter()
+                .map(|page| render(&page.source))
+                .collect();
+            let sections: Vec<Option<Outcome>> = self
+                .library
+                .sections
+                .par_iter()
+                .map(|section| section.source.as_ref().map(render))
+                .collect();
+            (pages, sections)
         };
-        let pages: Vec<_> = self
-            .library
-            .pages
-            .par_iter()
-            .map(|page| render(&page.source))
-            .collect();
-        let sections: Vec<_> = self
-            .library
-            .sections
-            .par_iter()
-            .map(|section| section.source.as_ref().map(render))
-            .collect();
-
         let mut errors = Collector::default();
         let mut warnings = Vec::new();
         let mut markdown = HashMap::with_capacity(pages.len() + sections.len());
@@ -171,9 +209,70 @@ impl Site {
         errors.finish()?;
         check_anchors(&self.library, &pages, &sections)?;
         self.memo.markdown = markdown;
+        self.memo.links = Some((links, links_key));
         self.rendered = RenderedContent { pages, sections };
         self.warnings = warnings;
         Ok(fresh.into_inner())
+    }
+
+    /// Re-renders the Markdown of `ids` alone, after edits that moved no page (so the link
+    /// table of the last whole pass still holds), then checks anchors across the site again:
+    /// an edit can remove a heading another page links to.
+    pub(super) fn render_markdown_of(&mut self, ids: &[PageId]) -> Result<()> {
+        let Some((links, links_key)) = self.memo.links.take() else {
+            return self.render_markdown().map(drop);
+        };
+        let outcomes: Vec<(PageId, Outcome)> = {
+            let pass = self.markdown_pass(&links, links_key);
+            ids.par_iter()
+                .map(|&id| (id, pass.render(&self.library.pages[id].source).0))
+                .collect()
+        };
+        self.memo.links = Some((links, links_key));
+        let mut errors = Collector::default();
+        for (id, (relative, key, result)) in outcomes {
+            match result {
+                Ok(rendered) => {
+                    self.memo.markdown.insert(relative, (key, rendered.clone()));
+                    self.rendered.pages[id] = rendered;
+                }
+                Err(diagnostics) => errors.extend(diagnostics),
+            }
+        }
+        errors.finish()?;
+        check_anchors(&self.library, &self.rendered.pages, &self.rendered.sections)?;
+        let rendered = &self.rendered;
+        self.warnings = rendered
+            .pages
+            .iter()
+            .chain(rendered.sections.iter().flatten())
+            .flat_map(|r| r.warnings.iter().cloned())
+            .collect();
+        Ok(())
+    }
+
+    fn markdown_pass<'a>(
+        &'a self,
+        links: &'a LinkTable,
+        links_key: blake3::Hash,
+    ) -> MarkdownPass<'a> {
+        MarkdownPass {
+            renderer: MarkdownRenderer {
+                config: &self.config.markdown,
+                highlighter: &self.highlighter,
+                line_numbers_default: self.config.highlighting.line_numbers,
+            },
+            links,
+            links_key,
+            settings_key: renderer_settings(&self.config),
+            plain_text_limit: if self.config.search.enabled {
+                self.config.search.max_body_chars
+            } else {
+                0
+            },
+            memo: &self.memo.markdown,
+            badges: &self.badges,
+        }
     }
 
     /// Recomputes the shared values (summaries, sections, taxonomies) and the lookup table.
@@ -226,17 +325,7 @@ impl Site {
             library: &self.library,
             rendered: &self.rendered,
         };
-        let checked: HashMap<PageId, Vec<String>> = self
-            .library
-            .pages
-            .iter()
-            .enumerate()
-            .filter_map(|(id, p)| {
-                self.badges
-                    .get(&p.source.relative)
-                    .map(|b| (id, b.iter().map(|(_, label)| label.clone()).collect()))
-            })
-            .collect();
+        let checked = self.checked_labels(0..self.library.pages.len());
         let layout = Layout {
             views: &views,
             templates: &self.templates,
@@ -287,32 +376,88 @@ impl Site {
         Ok(count)
     }
 
+    /// The snippet check labels of `pages` that have some, as page templates receive them.
+    fn checked_labels(&self, pages: impl Iterator<Item = PageId>) -> HashMap<PageId, Vec<String>> {
+        pages
+            .filter_map(|id| {
+                self.badges
+                    .get(&self.library.pages[id].source.relative)
+                    .map(|b| (id, b.iter().map(|(_, label)| label.clone()).collect()))
+            })
+            .collect()
+    }
+
+    /// Renders `parts` again after edits that moved no page: every file keeps its path, so
+    /// each replaces the one before. Returns the files, to patch the merged output with.
+    pub(super) fn render_parts(&mut self, parts: &[Part]) -> Result<Vec<OutputFile>> {
+        let Some(values) = self.memo.values.as_ref() else {
+            return Ok(Vec::new());
+        };
+        let views = ViewBuilder {
+            config: &self.config,
+            library: &self.library,
+            rendered: &self.rendered,
+        };
+        let pages = parts.iter().filter_map(|(job, _)| match job {
+            Job::Page(id) => Some(*id),
+            _ => None,
+        });
+        let checked = self.checked_labels(pages);
+        let layout = Layout {
+            views: &views,
+            templates: &self.templates,
+            values,
+            feeds: site_feed_links(&self.config),
+            checked: &checked,
+        };
+        let results: Vec<Result<Vec<OutputFile>>> = parts
+            .par_iter()
+            .map(|(job, pagers)| match pagers {
+                Some(pagers) => layout.render_pagers(*job, pagers),
+                None => layout.render(*job),
+            })
+            .collect();
+        let mut errors = Collector::default();
+        let files: Vec<OutputFile> = results
+            .into_iter()
+            .filter_map(|r| errors.take(r))
+            .flatten()
+            .collect();
+        errors.finish()?;
+        for file in &files {
+            self.layers.pages.replace(file.clone());
+        }
+        Ok(files)
+    }
+
     /// Feeds, sitemap, robots.txt, search index, aliases and content assets.
     pub(super) fn render_generated(&mut self) {
         let (config, library, rendered) = (&self.config, &self.library, &self.rendered);
+        let views = ViewBuilder {
+            config,
+            library,
+            rendered,
+        };
+        let plans = feed_plans(config, library);
+        let search: Vec<Option<String>> = if config.search.enabled {
+            (0..library.pages.len())
+                .into_par_iter()
+                .map(|id| search_fragment(&views, id))
+                .collect()
+        } else {
+            Vec::new()
+        };
         let mut generated = Output::default();
         let mut errors = Collector::default();
         let mut add = |file: OutputFile| generated.insert(file, Precedence::Unique, &mut errors);
         add_aliases(&mut add, config, library);
-        add_feeds(&mut add, config, library, rendered);
+        for plan in &plans {
+            feed_files(&mut add, config, library, rendered, plan);
+        }
         add_assets(&mut add, &self.paths.content, library);
-        add(OutputFile::bytes(
-            "sitemap.xml",
-            sitemap::sitemap(&sitemap_entries(config, library)),
-            "galley's sitemap",
-        ));
+        add(sitemap_file(config, library));
         if config.search.enabled {
-            let views = ViewBuilder {
-                config,
-                library,
-                rendered,
-            };
-            let index = search::index(&search_documents(&views), config.search.max_body_chars);
-            add(OutputFile::bytes(
-                "search_index.json",
-                index,
-                "galley's search index",
-            ));
+            add(search_file(&search));
         }
         // Collisions inside the generated layer (two aliases, an alias and an asset) surface
         // when layers merge; keep the first file here.
@@ -326,6 +471,52 @@ impl Site {
         self.layers.generated = generated;
         self.layers.generated_errors = generated_errors.unwrap_or_default();
         self.layers.defaults = defaults;
+        self.memo.feeds = plans;
+        self.memo.search = search;
+    }
+
+    /// After edits of `modified` pages that moved none: regenerates only the feeds listing
+    /// them, their objects in the search index, and the sitemap when `sitemap` says their
+    /// dates changed. Aliases, assets and robots.txt cannot have changed. Returns the files
+    /// replaced, to patch the merged output with.
+    pub(super) fn patch_generated(
+        &mut self,
+        modified: &[PageId],
+        sitemap: bool,
+    ) -> Vec<OutputFile> {
+        let (config, library, rendered) = (&self.config, &self.library, &self.rendered);
+        let views = ViewBuilder {
+            config,
+            library,
+            rendered,
+        };
+        let mut files = Vec::new();
+        let mut add = |file: OutputFile| files.push(file);
+        for plan in &self.memo.feeds {
+            if plan.pages.iter().any(|p| modified.contains(p)) {
+                feed_files(&mut add, config, library, rendered, plan);
+            }
+        }
+        if sitemap {
+            add(sitemap_file(config, library));
+        }
+        if config.search.enabled {
+            if self.memo.search.len() == library.pages.len() {
+                for &id in modified {
+                    self.memo.search[id] = search_fragment(&views, id);
+                }
+            } else {
+                self.memo.search = (0..library.pages.len())
+                    .into_par_iter()
+                    .map(|id| search_fragment(&views, id))
+                    .collect();
+            }
+            add(search_file(&self.memo.search));
+        }
+        for file in &files {
+            self.layers.generated.replace(file.clone());
+        }
+        files
     }
 
     /// Static folders (theme, then site), the generated stylesheet, and fingerprinted copies
@@ -606,69 +797,83 @@ fn feed_entry(
     }
 }
 
-fn add_feeds(
-    add: &mut impl FnMut(OutputFile),
-    config: &crate::config::Config,
-    library: &Library,
-    rendered: &RenderedContent,
-) {
+/// The site feed (every dated page, newest first), then one per term of each taxonomy with
+/// `feed = true`.
+fn feed_plans(config: &crate::config::Config, library: &Library) -> Vec<FeedPlan> {
+    let limit = config.feeds.limit;
     let mut dated: Vec<PageId> = (0..library.pages.len())
         .filter(|&id| library.pages[id].meta.date.is_some())
         .collect();
     dated.sort_by(|&a, &b| crate::content::by_date(&library.pages[a], &library.pages[b]));
-    let mut write = |path: &str, title: &str, site_url: String, ids: &[PageId]| {
-        let entries: Vec<FeedEntry> = ids
-            .iter()
-            .take(config.feeds.limit)
-            .map(|&id| feed_entry(config, library, rendered, id))
-            .collect();
-        let info = |file: &str| FeedInfo {
-            title: title.to_owned(),
-            description: config.description.clone(),
-            site_url: site_url.clone(),
-            feed_url: config.permalink(&format!("{path}{file}")),
-            language: config.language.clone(),
-            author: config.author.clone(),
-        };
-        let origin = format!(
-            "the feed of {}",
-            if path.is_empty() { "the site" } else { path }
-        );
-        if config.feeds.rss {
-            add(OutputFile::bytes(
-                format!("{path}rss.xml"),
-                feeds::rss(&info("rss.xml"), &entries),
-                origin.clone(),
-            ));
-        }
-        if config.feeds.atom {
-            add(OutputFile::bytes(
-                format!("{path}atom.xml"),
-                feeds::atom(&info("atom.xml"), &entries),
-                origin,
-            ));
-        }
-    };
-    write("", &config.title, config.base_url.clone(), &dated);
+    dated.truncate(limit);
+    let mut plans = vec![FeedPlan {
+        path: String::new(),
+        title: config.title.clone(),
+        site_url: config.base_url.clone(),
+        pages: dated,
+    }];
     for taxonomy in &library.taxonomies {
         if !config.taxonomy(&taxonomy.name).is_some_and(|t| t.feed) {
             continue;
         }
         for term in &taxonomy.terms {
-            let ids: Vec<PageId> = term
+            let pages: Vec<PageId> = term
                 .pages
                 .iter()
                 .copied()
                 .filter(|&p| library.pages[p].meta.date.is_some())
+                .take(limit)
                 .collect();
-            let title = format!("{} — {}", config.title, term.name);
-            write(
-                term.path.trim_start_matches('/'),
-                &title,
-                config.permalink(&term.path),
-                &ids,
-            );
+            plans.push(FeedPlan {
+                path: term.path.trim_start_matches('/').to_owned(),
+                title: format!("{} — {}", config.title, term.name),
+                site_url: config.permalink(&term.path),
+                pages,
+            });
         }
+    }
+    plans
+}
+
+/// The RSS and Atom files of one feed, as site.toml asks for them.
+fn feed_files(
+    add: &mut impl FnMut(OutputFile),
+    config: &crate::config::Config,
+    library: &Library,
+    rendered: &RenderedContent,
+    plan: &FeedPlan,
+) {
+    let path = &plan.path;
+    let entries: Vec<FeedEntry> = plan
+        .pages
+        .iter()
+        .map(|&id| feed_entry(config, library, rendered, id))
+        .collect();
+    let info = |file: &str| FeedInfo {
+        title: plan.title.clone(),
+        description: config.description.clone(),
+        site_url: plan.site_url.clone(),
+        feed_url: config.permalink(&format!("{path}{file}")),
+        language: config.language.clone(),
+        author: config.author.clone(),
+    };
+    let origin = format!(
+        "the feed of {}",
+        if path.is_empty() { "the site" } else { path }
+    );
+    if config.feeds.rss {
+        add(OutputFile::bytes(
+            format!("{path}rss.xml"),
+            feeds::rss(&info("rss.xml"), &entries),
+            origin.clone(),
+        ));
+    }
+    if config.feeds.atom {
+        add(OutputFile::bytes(
+            format!("{path}atom.xml"),
+            feeds::atom(&info("atom.xml"), &entries),
+            origin,
+        ));
     }
 }
 
@@ -724,33 +929,49 @@ fn sitemap_entries(config: &crate::config::Config, library: &Library) -> Vec<Sit
     pages.chain(sections).chain(taxonomies).collect()
 }
 
-fn search_documents(views: &ViewBuilder) -> Vec<SearchDocument> {
-    views
-        .library
-        .pages
-        .iter()
-        .enumerate()
-        .filter(|(_, page)| page.meta.in_search_index)
-        .map(|(id, page)| {
-            let rendered = &views.rendered.pages[id];
-            let mut headings = Vec::new();
-            flatten_headings(&rendered.toc, &mut headings);
-            SearchDocument {
-                title: page_title(page),
-                description: page.meta.description.clone().unwrap_or_default(),
-                url: views.url_path(&page.path),
-                date: page.meta.date.map(|d| d.rfc3339()),
-                tags: page
-                    .meta
-                    .taxonomies
-                    .get("tags")
-                    .cloned()
-                    .unwrap_or_default(),
-                headings,
-                body: rendered.plain_text.clone(),
-            }
-        })
-        .collect()
+fn sitemap_file(config: &crate::config::Config, library: &Library) -> OutputFile {
+    OutputFile::bytes(
+        "sitemap.xml",
+        sitemap::sitemap(&sitemap_entries(config, library)),
+        "galley's sitemap",
+    )
+}
+
+fn search_file(fragments: &[Option<String>]) -> OutputFile {
+    OutputFile::bytes(
+        "search_index.json",
+        search::join(fragments.iter().flatten().map(String::as_str)),
+        "galley's search index",
+    )
+}
+
+/// A page's object in the search index, or `None` when it is left out of it.
+fn search_fragment(views: &ViewBuilder, id: PageId) -> Option<String> {
+    let page = &views.library.pages[id];
+    if !page.meta.in_search_index {
+        return None;
+    }
+    let rendered = &views.rendered.pages[id];
+    let mut headings = Vec::new();
+    flatten_headings(&rendered.toc, &mut headings);
+    let document = SearchDocument {
+        title: page_title(page),
+        description: page.meta.description.clone().unwrap_or_default(),
+        url: views.url_path(&page.path),
+        date: page.meta.date.map(|d| d.rfc3339()),
+        tags: page
+            .meta
+            .taxonomies
+            .get("tags")
+            .cloned()
+            .unwrap_or_default(),
+        headings,
+        body: rendered.plain_text.clone(),
+    };
+    Some(search::fragment(
+        &document,
+        views.config.search.max_body_chars,
+    ))
 }
 
 fn flatten_headings(toc: &[crate::markdown::Heading], out: &mut Vec<String>) {

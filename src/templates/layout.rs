@@ -85,10 +85,37 @@ impl Layout<'_> {
     pub fn render(&self, job: Job) -> Result<Vec<OutputFile>> {
         match job {
             Job::Page(id) => self.page(id).map(|f| vec![f]),
-            Job::Section(id) => self.section(id),
+            Job::Section(id) => self.section(id, None),
             Job::TaxonomyList(t) => self.taxonomy_list(t).map(|f| vec![f]),
-            Job::Term(t, term) => self.term(t, term),
+            Job::Term(t, term) => self.term(t, term, None),
             Job::NotFound => self.not_found().map(|f| f.into_iter().collect()),
+        }
+    }
+
+    /// Renders only these pagers (0 is the first) of a section or term job; other jobs whole.
+    /// An incremental rebuild uses it when only some pagers show what changed.
+    pub fn render_pagers(&self, job: Job, pagers: &[usize]) -> Result<Vec<OutputFile>> {
+        match job {
+            Job::Section(id) => self.section(id, Some(pagers)),
+            Job::Term(t, term) => self.term(t, term, Some(pagers)),
+            _ => self.render(job),
+        }
+    }
+
+    /// How many pages each pager of a section or term job lists (0: one pager lists all).
+    pub fn paginate_by(&self, job: Job) -> usize {
+        let config = self.views.config;
+        let library = self.views.library;
+        match job {
+            Job::Section(id) => library.sections[id]
+                .meta
+                .paginate_by
+                .unwrap_or(config.paginate_by),
+            Job::Term(t, _) => config
+                .taxonomy(&library.taxonomies[t].name)
+                .and_then(|c| c.paginate_by)
+                .unwrap_or(config.paginate_by),
+            _ => 0,
         }
     }
 
@@ -197,8 +224,7 @@ impl Layout<'_> {
         .into())
     }
 
-    fn section(&self, id: SectionId) -> Result<Vec<OutputFile>> {
-        let config = self.views.config;
+    fn section(&self, id: SectionId, only: Option<&[usize]>) -> Result<Vec<OutputFile>> {
         let section = &self.views.library.sections[id];
         let origin = section
             .source
@@ -206,14 +232,14 @@ impl Layout<'_> {
             .map_or_else(|| "the home page".to_owned(), |s| s.display.clone());
         let (template, named_by) = self.section_template(id);
         self.exists(template, named_by, &origin)?;
-        let paginate_by = section.meta.paginate_by.unwrap_or(config.paginate_by);
+        let paginate_by = self.paginate_by(Job::Section(id));
         let pages: Vec<Value> = section
             .pages
             .iter()
             .map(|&p| self.values.pages[p].clone())
             .collect();
         let mut files = Vec::new();
-        for pager in paginate(&pages, paginate_by, &section.path, self.views) {
+        for pager in paginate(&pages, paginate_by, &section.path, self.views, only) {
             let mut context = self.context(&pager.path, self.feeds.clone());
             context.insert_value("section", self.values.sections[id].clone());
             context.insert_value("paginator", pager.view);
@@ -242,7 +268,7 @@ impl Layout<'_> {
         ))
     }
 
-    fn term(&self, t: usize, index: usize) -> Result<Vec<OutputFile>> {
+    fn term(&self, t: usize, index: usize, only: Option<&[usize]>) -> Result<Vec<OutputFile>> {
         let config = self.views.config;
         let taxonomy = &self.views.library.taxonomies[t];
         let term = &taxonomy.terms[index];
@@ -255,10 +281,7 @@ impl Layout<'_> {
             .and_then(|terms| terms.get(index))
             .cloned()
             .unwrap_or_else(Value::none);
-        let paginate_by = config
-            .taxonomy(&taxonomy.name)
-            .and_then(|c| c.paginate_by)
-            .unwrap_or(config.paginate_by);
+        let paginate_by = self.paginate_by(Job::Term(t, index));
         let pages: Vec<Value> = term
             .pages
             .iter()
@@ -270,7 +293,7 @@ impl Layout<'_> {
         }
         let origin = format!("the {} term {:?}", taxonomy.name, term.name);
         let mut files = Vec::new();
-        for pager in paginate(&pages, paginate_by, &term.path, self.views) {
+        for pager in paginate(&pages, paginate_by, &term.path, self.views, only) {
             let mut context = self.context(&pager.path, feeds.clone());
             context.insert_value("taxonomy", self.values.taxonomies[t].clone());
             context.insert_value("term", term_value.clone());
@@ -349,8 +372,15 @@ pub struct Pager {
     pub view: Value,
 }
 
-/// Splits `items` into pagers of `per_page` (0: one pager, and `paginator` is none).
-pub fn paginate(items: &[Value], per_page: usize, path: &str, views: &ViewBuilder) -> Vec<Pager> {
+/// Splits `items` into pagers of `per_page` (0: one pager, and `paginator` is none); of
+/// those, only the ones `only` names by index (0 is the first), or all.
+pub fn paginate(
+    items: &[Value],
+    per_page: usize,
+    path: &str,
+    views: &ViewBuilder,
+    only: Option<&[usize]>,
+) -> Vec<Pager> {
     if per_page == 0 {
         return vec![Pager {
             path: path.to_owned(),
@@ -373,6 +403,7 @@ pub fn paginate(items: &[Value], per_page: usize, path: &str, views: &ViewBuilde
     chunks
         .into_iter()
         .enumerate()
+        .filter(|(i, _)| only.is_none_or(|only| only.contains(i)))
         .map(|(i, chunk)| {
             let n = i + 1;
             let view = PaginatorView {
