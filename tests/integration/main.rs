@@ -16,6 +16,7 @@ mod hostile;
 mod live_reload;
 mod load;
 mod pathological;
+mod sandbox;
 mod scaffold;
 mod serve;
 mod snippets;
