@@ -388,7 +388,7 @@ pub fn summary_of(
     if let Some(summary) = &rendered.summary {
         return (Some(summary.clone()), true);
     }
-    let escaped = |text: &str| format!("<p>{}</p>", crate::markdown::highlight::escape(text));
+    let escaped = |text: &str| format!("<p>{}</p>", super::escape::html_string(text));
     if let Some(summary) = &page.meta.summary {
         return (Some(escaped(summary)), true);
     }
