@@ -157,8 +157,13 @@ fn every_run_folder_is_removed_however_its_block_ended() {
 fn a_block_whose_process_left_the_group_does_not_hang_galley() {
     let sandbox = Sandbox::new();
     // The sleep starts a session of its own (the group kill misses it) and keeps the block's
-    // output open: galley used to read that pipe for ever.
-    sandbox.page("escapes", "", "setsid sleep 1000 &\necho started");
+    // output open: galley used to read that pipe for ever. The FIFO makes the block end only
+    // once the sleep is in its session, so a loaded machine cannot kill it with the group.
+    sandbox.page(
+        "escapes",
+        "",
+        "mkfifo ready\nsetsid sh -c 'echo $$ > ready; exec sleep 1000' &\ncat ready",
+    );
     let run = sandbox.galley_test();
     let report = format!("{}{}", run.stdout, run.stderr);
     assert_eq!(run.code, Some(1), "{report}");

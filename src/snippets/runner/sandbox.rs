@@ -230,11 +230,15 @@ mod tests {
     fn a_process_that_left_the_group_does_not_hold_the_run_open() {
         let dir = tempfile::tempdir().unwrap();
         // `setsid` puts the sleep in a session of its own: the group kill misses it, and it
-        // keeps the output pipe open. $! is its pid (setsid execs it without forking, since
-        // a background job of a script does not lead a process group).
+        // keeps the output pipe open. It writes its pid into a FIFO only once it is in that
+        // session, and the command ends only after reading it: without that handshake a loaded
+        // machine may kill the group before `setsid` has run, and nothing escapes.
         let ran = run(
             "sh",
-            &["-c", "setsid sleep 1000 & echo $!"],
+            &[
+                "-c",
+                "mkfifo ready; setsid sh -c 'echo $$ > ready; exec sleep 1000' & cat ready",
+            ],
             dir.path(),
             limits(),
         )
