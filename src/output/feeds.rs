@@ -6,6 +6,7 @@
 
 use atom_syndication as atom;
 
+use super::sitemap::encode_url;
 use crate::content::Date;
 
 /// One page in a feed.
@@ -43,9 +44,9 @@ pub fn rss(info: &FeedInfo, entries: &[FeedEntry]) -> String {
         .map(|entry| {
             let mut item = rss::Item::default();
             item.set_title(clean(&entry.title));
-            item.set_link(entry.permalink.clone());
+            item.set_link(encode_url(&entry.permalink));
             let mut guid = rss::Guid::default();
-            guid.set_value(entry.permalink.clone());
+            guid.set_value(encode_url(&entry.permalink));
             guid.set_permalink(true);
             item.set_guid(guid);
             item.set_description(clean(&entry.content));
@@ -106,8 +107,8 @@ pub fn atom(info: &FeedInfo, entries: &[FeedEntry]) -> String {
         .map(|page| {
             let mut entry = atom::Entry::default();
             entry.set_title(atom::Text::plain(clean(&page.title)));
-            entry.set_id(page.permalink.clone());
-            entry.set_links(vec![link(&page.permalink, "alternate")]);
+            entry.set_id(encode_url(&page.permalink));
+            entry.set_links(vec![link(&encode_url(&page.permalink), "alternate")]);
             entry.set_updated(timestamp(page.updated.or(page.date).as_ref()));
             if let Some(date) = page.date {
                 entry.set_published(Some(timestamp(Some(&date))));

@@ -18,7 +18,7 @@ pub fn sitemap(entries: &[SitemapEntry]) -> String {
     );
     for entry in &entries {
         xml.push_str("  <url>\n    <loc>");
-        xml.push_str(&escape_xml(&entry.permalink));
+        xml.push_str(&escape_xml(&encode_url(&entry.permalink)));
         xml.push_str("</loc>\n");
         if let Some(lastmod) = &entry.lastmod {
             xml.push_str("    <lastmod>");
@@ -33,6 +33,28 @@ pub fn sitemap(entries: &[SitemapEntry]) -> String {
 
 pub fn robots(base_url: &str) -> String {
     format!("User-agent: *\nAllow: /\n\nSitemap: {base_url}sitemap.xml\n")
+}
+
+/// A permalink as a URI (RFC 3986), as the sitemap protocol and feed readers require:
+/// permalinks are built from slugs and `path`s that may hold spaces, quotes, `<`, `>` or any
+/// Unicode, which are percent-encoded (as UTF-8). What a URI may hold stays as it is, `&`
+/// included (XML escaping comes after), and so does a `%` that already starts an escape, so a
+/// base URL written encoded is not encoded twice.
+pub fn encode_url(permalink: &str) -> String {
+    let bytes = permalink.as_bytes();
+    let mut out = String::with_capacity(permalink.len());
+    for (i, &byte) in bytes.iter().enumerate() {
+        let escape_start = byte == b'%'
+            && bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+            && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit);
+        if escape_start || byte.is_ascii_alphanumeric() || b"-._~:/?#[]@!$&'()*+,;=".contains(&byte)
+        {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }
 
 pub fn escape_xml(text: &str) -> String {
@@ -52,7 +74,23 @@ pub fn escape_xml(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{SitemapEntry, sitemap};
+    use super::{SitemapEntry, encode_url, sitemap};
+
+    #[test]
+    fn permalinks_become_uris() {
+        assert_eq!(
+            encode_url("https://e.org/a&b \"c\" <d>/café/"),
+            "https://e.org/a&b%20%22c%22%20%3Cd%3E/caf%C3%A9/"
+        );
+        assert_eq!(
+            encode_url("https://e.org/x%20y/100%/"),
+            "https://e.org/x%20y/100%25/"
+        );
+        assert_eq!(
+            encode_url("https://e.org/?q=1#top"),
+            "https://e.org/?q=1#top"
+        );
+    }
 
     #[test]
     fn sorted_deduplicated_and_escaped() {

@@ -4,6 +4,7 @@
 //! `templates/`. Every Tera error becomes a diagnostic naming the template file, its line and
 //! column, and the page being rendered.
 
+pub mod escape;
 pub mod functions;
 pub mod layout;
 pub mod views;
@@ -56,6 +57,7 @@ impl Templates {
         }
         let lookup: SharedLookup = Arc::new(RwLock::new(Arc::new(Lookup::default())));
         let mut tera = Tera::new();
+        tera.set_escape_fn(escape::html);
         functions::register(&mut tera, &lookup);
         let mut templates = Templates {
             tera: Tera::new(),

@@ -391,7 +391,7 @@ pub fn summary_of(
     if let Some(summary) = &rendered.summary {
         return (Some(rebase(summary)), true);
     }
-    let escaped = |text: &str| format!("<p>{}</p>", crate::markdown::highlight::escape(text));
+    let escaped = |text: &str| format!("<p>{}</p>", super::escape::html_string(text));
     if let Some(summary) = &page.meta.summary {
         return (Some(escaped(summary)), true);
     }

@@ -17,6 +17,8 @@ const TARGETS: &[(&str, Body)] = &[
     ("frontmatter", bodies::frontmatter),
     ("markdown", bodies::markdown),
     ("config", bodies::config),
+    ("yaml", bodies::yaml),
+    ("shell", bodies::shell),
 ];
 
 /// The files of a folder, sorted; none if it does not exist.

@@ -240,3 +240,129 @@ fn a_tag_with_an_empty_slug_does_not_overwrite_the_tag_list() {
             .stderr_has("not a path inside the output folder");
     }
 }
+
+/// The URLs a feed or sitemap lists, as written (XML-escaped): the text of `<loc>`, `<link>`,
+/// `<guid>` and `<id>`, and every `href="..."`.
+fn listed_urls(xml: &str) -> Vec<String> {
+    let mut urls = Vec::new();
+    for (open, close) in [
+        ("<loc>", "</loc>"),
+        ("<link>", "</link>"),
+        ("<guid>", "</guid>"),
+        ("<id>", "</id>"),
+        ("href=\"", "\""),
+    ] {
+        for piece in xml.split(open).skip(1) {
+            urls.push(piece.split(close).next().unwrap_or_default().to_owned());
+        }
+    }
+    urls
+}
+
+fn unescape_xml(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+}
+
+#[test]
+fn page_paths_with_markup_characters_are_escaped_uris_in_sitemap_and_feeds() {
+    let site = Site::fixture("zola-style");
+    let post = |file: &str, date: &str, extra: &str| {
+        site.write(
+            file,
+            format!("+++\ntitle = \"T\"\ndate = 2026-03-{date}\n{extra}+++\nBody.\n"),
+        );
+    };
+    post("content/blog/a&b \"c\".md", "01", "");
+    post(
+        "content/blog/s.md",
+        "02",
+        "slug = \"x&y \\\"z\\\" <w> q\"\n",
+    );
+    post(
+        "content/blog/p.md",
+        "03",
+        "path = \"odd/p&q \\\"r\\\" <s> t\"\n",
+    );
+    site.build();
+    let public = site.path().join("public");
+    assert!(public.join("blog/x&y \"z\" <w> q/index.html").is_file());
+    for file in ["sitemap.xml", "rss.xml", "atom.xml"] {
+        let xml = site.output(file);
+        well_formed_xml(&xml);
+        let urls = listed_urls(&xml);
+        for page in ["x&y", "p&q", "a-b-c"] {
+            assert!(
+                urls.iter().any(|u| unescape_xml(u).contains(page)),
+                "{file} lists {page}: {urls:?}"
+            );
+        }
+        for written in &urls {
+            let url = unescape_xml(written);
+            // RFC 3986: unreserved, reserved and percent-escapes only (no space, quote or <).
+            assert!(
+                url.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-._~:/?#[]@!$&'()*+,;=%".contains(&b)),
+                "{file}: {url} is not a valid URI"
+            );
+            // Decoded, it names a file of the build.
+            let decoded = percent_encoding::percent_decode_str(&url)
+                .decode_utf8()
+                .expect("UTF-8 once decoded")
+                .into_owned();
+            let Some(path) = decoded.strip_prefix("https://example.org/") else {
+                continue;
+            };
+            let path = path.split('#').next().unwrap_or_default();
+            let target = if path.is_empty() || path.ends_with('/') {
+                public.join(path).join("index.html")
+            } else {
+                public.join(path)
+            };
+            assert!(target.exists(), "{file}: {url} names nothing ({decoded})");
+        }
+    }
+    let sitemap = site.output("sitemap.xml");
+    assert!(
+        sitemap.contains("<loc>https://example.org/blog/x&amp;y%20%22z%22%20%3Cw%3E%20q/</loc>"),
+        "{sitemap}"
+    );
+}
+
+#[test]
+fn control_characters_never_reach_html_feeds_or_sitemap() {
+    let site = Site::fixture("zola-style");
+    site.write("templates/page.html", PAGE_TEMPLATE);
+    // Every C0 control, spelt as TOML escapes, in the title, the description and a tag.
+    let controls: String = (1..0x20).map(|c| format!("\\u{c:04X}")).collect();
+    site.write(
+        "content/blog/controls.md",
+        format!(
+            "+++\ntitle = \"ctl{controls}title\"\ndescription = \"ctl{controls}desc\"\n\
+             date = 2026-03-01\n[taxonomies]\ntags = [\"ctl{controls}tag\"]\n+++\nBody.\n"
+        ),
+    );
+    site.build();
+    let forbidden = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{c}');
+    let page = site.output("blog/controls/index.html");
+    assert!(page.contains("<h1 title=\"ctl"), "{page}");
+    for (path, html) in html_files(&site) {
+        assert!(
+            !html.contains(forbidden),
+            "{path} holds a control character: {:?}",
+            html.chars().filter(|&c| forbidden(c)).collect::<Vec<_>>()
+        );
+    }
+    for file in ["sitemap.xml", "rss.xml", "atom.xml"] {
+        let xml = site.output(file);
+        well_formed_xml(&xml);
+        assert!(
+            !xml.contains(|c: char| c < ' ' && !matches!(c, '\t' | '\n' | '\r')),
+            "{file}"
+        );
+    }
+    assert!(site.output("rss.xml").contains("ctl"), "the title is kept");
+}

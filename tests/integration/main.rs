@@ -17,6 +17,7 @@ mod hostile;
 mod live_reload;
 mod load;
 mod pathological;
+mod sandbox;
 mod scaffold;
 mod serve;
 mod serve_flags;

@@ -1,8 +1,10 @@
 //! `run` blocks: executed, page by page, in a [`sandbox`].
 //!
 //! - The blocks of one page run in order in one temporary folder (a post can write a file in
-//!   one block and use it in the next); the folder is removed afterwards. Pages run in
-//!   parallel.
+//!   one block and use it in the next); the folder is removed afterwards, and folders a killed
+//!   galley left behind are swept by the next run ([`workdir`]). Pages run in parallel.
+//! - A process a block started that left its process group (`setsid`, a daemon) is found and
+//!   killed when the block ends ([`escapees`]), and fails the block.
 //! - `console`: the `$ command`s (with their `\` continuation lines and here-documents) run in
 //!   one bash process, so `cd` and `export` carry over; the lines after a command, up to the
 //!   next prompt, are its expected output
@@ -12,14 +14,19 @@
 //!   `output` block, that block is its expected output (a mismatch is reported there).
 //! - A block whose syntax check failed is not run.
 
+pub mod capture;
+pub mod escapees;
 pub mod expect;
 pub mod sandbox;
+pub mod workdir;
 
+use std::sync::Once;
 use std::time::Duration;
 
 use rayon::prelude::*;
 
 use self::sandbox::{Limits, Ran};
+use self::workdir::RunDir;
 use super::extract::{Dialect, Lang};
 use super::{Finding, Outcome, Snippet, SnippetConfig, Verdict};
 
@@ -52,6 +59,13 @@ pub fn run_pages(
         .map(|page| page.into_iter().filter(|&i| syntax_ok(i)).collect())
         .filter(|page: &Vec<usize>| !page.is_empty())
         .collect();
+    if !pages.is_empty() {
+        // Once per galley process: a long-lived `serve` need not scan the folder on every edit.
+        static SWEEP: Once = Once::new();
+        SWEEP.call_once(|| {
+            workdir::sweep(&std::env::temp_dir());
+        });
+    }
     let results: Vec<Vec<(usize, Outcome)>> = pages
         .par_iter()
         .map(|page| run_page(snippets, page, settings))
@@ -66,7 +80,7 @@ fn run_page(
     page: &[usize],
     settings: &SnippetConfig,
 ) -> Vec<(usize, Outcome)> {
-    let dir = match tempfile::Builder::new().prefix("galley-run-").tempdir() {
+    let dir = match RunDir::create() {
         Ok(dir) => dir,
         Err(error) => {
             return page
@@ -180,7 +194,7 @@ fn failure(ran: &Ran, limits: Limits, line: usize) -> Option<Finding> {
         ));
     }
     match ran.status {
-        Some(0) => None,
+        Some(0) => escaped(ran, line),
         status => Some(
             Finding::error(
                 "run/exit-status",
@@ -194,6 +208,34 @@ fn failure(ran: &Ran, limits: Limits, line: usize) -> Option<Finding> {
             .hint(format!("its output was:\n{}", tail(&ran.output))),
         ),
     }
+}
+
+/// A command that ended, or was killed, while processes it started outside its process group
+/// kept its output open: galley stopped waiting for them (and killed those it could).
+fn escaped(ran: &Ran, line: usize) -> Option<Finding> {
+    if ran.escaped == 0 && !ran.abandoned {
+        return None;
+    }
+    let what = if ran.abandoned {
+        "galley stopped reading its output, but could not kill them".to_owned()
+    } else {
+        format!("galley killed {} of them", ran.escaped)
+    };
+    Some(
+        Finding::error(
+            "run/escaped",
+            format!(
+                "processes it started left its process group (setsid, a daemon) and kept \
+                 running with its output open after it ended: {what}"
+            ),
+            line,
+            1,
+        )
+        .hint(
+            "end what the example starts (`kill %1`, `wait`), or detach it from the output: \
+             `cmd > /dev/null 2>&1 &`",
+        ),
+    )
 }
 
 fn tail(output: &str) -> String {
@@ -234,6 +276,8 @@ fn run_console(snippet: &Snippet, dir: &std::path::Path, limits: Limits) -> Outc
         let Some(status) = statuses[i] else {
             // No marker: the run stopped inside this command.
             let stopped = Ran {
+                escaped: 0,
+                abandoned: false,
                 status: if ran.timed_out || ran.truncated {
                     None
                 } else {
@@ -251,8 +295,7 @@ fn run_console(snippet: &Snippet, dir: &std::path::Path, limits: Limits) -> Outc
         let this = Ran {
             status: Some(status),
             output: outputs[i].clone(),
-            timed_out: false,
-            truncated: false,
+            ..Ran::default()
         };
         if let Some(finding) = failure(&this, limits, command.line) {
             findings.push(finding);
@@ -272,6 +315,11 @@ fn run_console(snippet: &Snippet, dir: &std::path::Path, limits: Limits) -> Outc
             );
             break;
         }
+    }
+    if findings.is_empty()
+        && let Some(finding) = escaped(&ran, commands.last().map_or(0, |c| c.line))
+    {
+        findings.push(finding);
     }
     Outcome::from_findings(format!("ran: {} commands", commands.len()), findings)
 }

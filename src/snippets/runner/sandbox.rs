@@ -3,15 +3,28 @@
 //! token leaks into a post's output), stdin closed, stdout and stderr merged into one capped
 //! pipe, and a time limit after which the whole process group is killed (process-wrap), as it
 //! is after a normal exit so background children cannot outlive the run.
+//!
+//! A process that left the group (`setsid`, a daemon) survives the group kill and may keep
+//! the pipe open for ever. So once the command has ended (or been killed), the output is read
+//! for a short [`GRACE`] only; whatever still holds the pipe then is found and killed
+//! ([`super::escapees`]), and the result says so instead of galley waiting.
 
-use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use process_wrap::std::{CommandWrap, ProcessGroup};
+
+use super::capture::Capture;
+use super::escapees;
+
+/// How long the output is still read after the command's process group is gone. The group's
+/// own processes are dead by then (SIGKILL), so only an escaped process can still write.
+pub const GRACE: Duration = Duration::from_millis(500);
+
+/// How long one wait for output lasts while the command runs: how quickly an exit, the time
+/// limit or the output cap is noticed.
+const TICK: Duration = Duration::from_millis(5);
 
 /// How long and how loud a command may be.
 #[derive(Debug, Clone, Copy)]
@@ -21,20 +34,25 @@ pub struct Limits {
 }
 
 /// What a command did.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Ran {
     /// `None` when killed (time limit, output limit, or a signal).
     pub status: Option<i32>,
     pub output: String,
     pub timed_out: bool,
     pub truncated: bool,
+    /// Processes that had left the process group and still held the output pipe after the
+    /// grace period: killed by galley.
+    pub escaped: usize,
+    /// Something galley could not kill still holds the output pipe: reading stopped there.
+    pub abandoned: bool,
 }
 
 const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /// Runs `program args` in `dir` under `limits`.
 pub fn run(program: &str, args: &[&str], dir: &Path, limits: Limits) -> std::io::Result<Ran> {
-    let (mut reader, writer) = std::io::pipe()?;
+    let (reader, writer) = std::io::pipe()?;
     let mut command = Command::new(program);
     command
         .args(args)
@@ -56,36 +74,15 @@ pub fn run(program: &str, args: &[&str], dir: &Path, limits: Limits) -> std::io:
     // Our copies of the pipe's writing end must go, or the reader never sees the end.
     drop(wrapped);
 
-    let over_limit = Arc::new(AtomicBool::new(false));
-    let flag = Arc::clone(&over_limit);
-    let cap = limits.output_limit;
-    let collector = std::thread::spawn(move || {
-        let mut kept = Vec::new();
-        let mut buffer = [0u8; 8192];
-        loop {
-            match reader.read(&mut buffer) {
-                Ok(0) | Err(_) => break,
-                Ok(n) => {
-                    if kept.len() + n > cap {
-                        kept.extend_from_slice(&buffer[..cap.saturating_sub(kept.len())]);
-                        flag.store(true, Ordering::SeqCst);
-                        // Keep draining so the child is not blocked before it is killed.
-                    } else {
-                        kept.extend_from_slice(&buffer[..n]);
-                    }
-                }
-            }
-        }
-        kept
-    });
-
+    let mut capture = Capture::new(reader, limits.output_limit);
     let started = Instant::now();
     let mut timed_out = false;
     let status = loop {
+        capture.pump(TICK);
         if let Some(status) = child.try_wait()? {
             break status.code();
         }
-        if over_limit.load(Ordering::SeqCst) {
+        if capture.over_limit() {
             let _ = child.kill();
             break None;
         }
@@ -94,18 +91,40 @@ pub fn run(program: &str, args: &[&str], dir: &Path, limits: Limits) -> std::io:
             let _ = child.kill();
             break None;
         }
-        std::thread::sleep(Duration::from_millis(5));
     };
     // Whatever the command left in the background goes with it.
     let _ = child.start_kill();
     let _ = child.wait();
-    let output = collector.join().unwrap_or_default();
+    read_until(&mut capture, Instant::now() + GRACE);
+    let mut escaped = 0;
+    if !capture.finished()
+        && let Some(inode) = capture.inode()
+    {
+        escaped = escapees::kill_all(|| escapees::holding_pipe(inode));
+        // Killed writers close their end; what they wrote before is still to be read.
+        read_until(&mut capture, Instant::now() + Duration::from_millis(200));
+    }
+    let abandoned = !capture.finished();
+    let truncated = capture.over_limit();
     Ok(Ran {
         status,
-        output: String::from_utf8_lossy(&output).into_owned(),
+        output: String::from_utf8_lossy(&capture.into_output()).into_owned(),
         timed_out,
-        truncated: over_limit.load(Ordering::SeqCst),
+        truncated,
+        escaped,
+        abandoned,
     })
+}
+
+/// Reads until every writer has closed the pipe, or `deadline`.
+fn read_until(capture: &mut Capture, deadline: Instant) {
+    while !capture.finished() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return;
+        }
+        capture.pump(left.min(Duration::from_millis(50)));
+    }
 }
 
 /// galley ignores SIGXFSZ (so a full disk is an error, not a crash), and an ignored signal
@@ -195,15 +214,59 @@ mod tests {
         .unwrap();
         assert!(ran.timed_out);
         let pid: u32 = ran.output.trim().parse().expect("the grandchild's pid");
-        let alive = || {
-            std::fs::read_to_string(format!("/proc/{pid}/stat"))
-                .is_ok_and(|stat| !stat.contains(") Z "))
-        };
         let deadline = Instant::now() + Duration::from_secs(5);
-        while alive() && Instant::now() < deadline {
+        while alive(pid) && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(20));
         }
-        assert!(!alive(), "the grandchild {pid} survived the time limit");
+        assert!(!alive(pid), "the grandchild {pid} survived the time limit");
+    }
+
+    fn alive(pid: u32) -> bool {
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .is_ok_and(|stat| !stat.contains(") Z "))
+    }
+
+    #[test]
+    fn a_process_that_left_the_group_does_not_hold_the_run_open() {
+        let dir = tempfile::tempdir().unwrap();
+        // `setsid` puts the sleep in a session of its own: the group kill misses it, and it
+        // keeps the output pipe open. It writes its pid into a FIFO only once it is in that
+        // session, and the command ends only after reading it: without that handshake a loaded
+        // machine may kill the group before `setsid` has run, and nothing escapes.
+        let ran = run(
+            "sh",
+            &[
+                "-c",
+                "mkfifo ready; setsid sh -c 'echo $$ > ready; exec sleep 1000' & cat ready",
+            ],
+            dir.path(),
+            limits(),
+        )
+        .unwrap();
+        assert_eq!(ran.status, Some(0));
+        assert!(!ran.timed_out);
+        assert_eq!(ran.escaped, 1, "{ran:?}");
+        assert!(!ran.abandoned);
+        let pid: u32 = ran.output.trim().parse().expect("the escaped pid");
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while alive(pid) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(!alive(pid), "the escaped process {pid} was not killed");
+    }
+
+    #[test]
+    fn a_command_whose_background_job_closed_its_output_is_not_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let ran = run(
+            "sh",
+            &["-c", "sleep 1000 > /dev/null 2>&1 & echo done"],
+            dir.path(),
+            limits(),
+        )
+        .unwrap();
+        assert_eq!((ran.escaped, ran.abandoned), (0, false));
+        assert_eq!(ran.output, "done\n");
     }
 
     #[test]
