@@ -373,6 +373,8 @@ pub fn check(library: &Library, config: &Config, options: &CheckOptions) -> Resu
 pub struct Checker {
     schemas: schema::Schemas,
     cache: cache::Cache,
+    /// The toolchain versions asked so far, for the cache keys: once per process.
+    toolchains: toolchain::Toolchains,
 }
 
 impl Checker {
@@ -384,6 +386,7 @@ impl Checker {
             } else {
                 cache::Cache::disabled()
             },
+            toolchains: toolchain::Toolchains::default(),
         })
     }
 
@@ -394,7 +397,12 @@ impl Checker {
         config: &Config,
         options: &CheckOptions,
     ) -> Result<Report> {
-        check_with(library, config, options, &self.schemas, &mut self.cache)
+        let Checker {
+            schemas,
+            cache,
+            toolchains,
+        } = self;
+        check_with(library, config, options, schemas, cache, toolchains)
     }
 }
 
@@ -404,13 +412,15 @@ fn check_with(
     options: &CheckOptions,
     schemas: &schema::Schemas,
     cache: &mut cache::Cache,
+    known: &mut toolchain::Toolchains,
 ) -> Result<Report> {
     let settings = &config.snippets;
     let snippets = extract::snippets(library, config, options, &schemas.k8s_versions())?;
 
     // Asking the toolchains their versions costs a process each: only for a cache to key.
     let toolchains = if cache.enabled() {
-        toolchain::Toolchains::installed(&snippets)
+        *known = toolchain::Toolchains::installed(&snippets, known);
+        known.clone()
     } else {
         toolchain::Toolchains::default()
     };

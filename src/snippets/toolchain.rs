@@ -36,19 +36,25 @@ pub struct Toolchains {
 impl Toolchains {
     /// Asks the toolchains the `snippets` need (`go version`, `python3 --version`), through
     /// the sandbox the checks use, so the same PATH decides which one answers. Both run at
-    /// once, and not at all for languages without blocks.
-    pub fn installed(snippets: &[Snippet]) -> Toolchains {
-        let wants = |lang: Lang| snippets.iter().any(|s| s.lang == lang);
-        let (go, python) = (wants(Lang::Go), wants(Lang::Python));
+    /// once, and not at all for languages without blocks. An answer already in `known` (from
+    /// an earlier check by the same process) is reused: `galley serve` checks the edited page
+    /// on every save, and a pyenv `python3` shim alone takes tens of milliseconds to answer.
+    pub fn installed(snippets: &[Snippet], known: &Toolchains) -> Toolchains {
+        let wants =
+            |lang: Lang, answer: &str| answer.is_empty() && snippets.iter().any(|s| s.lang == lang);
+        let (go, python) = (
+            wants(Lang::Go, &known.go),
+            wants(Lang::Python, &known.python),
+        );
         std::thread::scope(|scope| {
             let go = scope.spawn(move || go.then(|| version("go", &["version"])));
             let python = if python {
                 version("python3", &["--version"])
             } else {
-                String::new()
+                known.python.clone()
             };
             Toolchains {
-                go: go.join().ok().flatten().unwrap_or_default(),
+                go: go.join().ok().flatten().unwrap_or_else(|| known.go.clone()),
                 python,
             }
         })
