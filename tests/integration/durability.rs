@@ -45,7 +45,7 @@ fn leftovers(site: &Site) -> Vec<String> {
     std::fs::read_dir(site.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        // .galley-cache is the render cache, meant to stay.
+        // .galley-cache holds the caches, meant to stay.
         .filter(|name| name.contains(".galley-") && name != ".galley-cache")
         .collect()
 }
