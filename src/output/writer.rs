@@ -70,7 +70,7 @@ pub fn write_atomic(output: &Output, dir: &Path) -> Result<WriteStats> {
         Ok(stats) => stats,
         Err(error) => {
             let _ = std::fs::remove_dir_all(&temp);
-            return Err(error);
+            return Err(error.into_error(dir));
         }
     };
     swap(
@@ -81,8 +81,12 @@ pub fn write_atomic(output: &Output, dir: &Path) -> Result<WriteStats> {
     Ok(stats)
 }
 
-fn write_all(output: &Output, root: &Path, previous: &Path) -> Result<WriteStats> {
-    std::fs::create_dir_all(root).map_err(|e| Error::io("create", root, e))?;
+fn write_all(
+    output: &Output,
+    root: &Path,
+    previous: &Path,
+) -> std::result::Result<WriteStats, WriteError> {
+    std::fs::create_dir_all(root).map_err(|e| WriteError::new("create", root, e))?;
     let mut dirs: Vec<PathBuf> = output
         .files()
         .filter_map(|f| Path::new(&f.path).parent().map(|p| root.join(p)))
@@ -90,23 +94,27 @@ fn write_all(output: &Output, root: &Path, previous: &Path) -> Result<WriteStats
     dirs.sort();
     dirs.dedup();
     for dir in &dirs {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
+        std::fs::create_dir_all(dir).map_err(|e| WriteError::new("create", dir, e))?;
     }
+    // A first build has nothing to link to: skip one failing lookup per file.
+    let previous = previous.is_dir().then_some(previous);
     let files: Vec<_> = output.files().collect();
-    let sizes: Vec<Result<u64>> = files
+    let sizes: Vec<std::result::Result<u64, WriteError>> = files
         .par_iter()
         .map(|file| {
             let target = root.join(&file.path);
             match &file.contents {
                 Contents::Bytes(bytes) => {
-                    if !reuse(&previous.join(&file.path), bytes, &target) {
+                    let linked =
+                        previous.is_some_and(|p| reuse(&p.join(&file.path), bytes, &target));
+                    if !linked {
                         std::fs::write(&target, bytes)
-                            .map_err(|e| Error::io("write", &target, e))?;
+                            .map_err(|e| WriteError::new("write", &target, e))?;
                     }
                     Ok(bytes.len() as u64)
                 }
                 Contents::Copy(source) => {
-                    std::fs::copy(source, &target).map_err(|e| Error::io("copy", source, e))
+                    std::fs::copy(source, &target).map_err(|e| WriteError::new("copy", source, e))
                 }
             }
         })
@@ -119,6 +127,58 @@ fn write_all(output: &Output, root: &Path, previous: &Path) -> Result<WriteStats
         stats.bytes += size?;
     }
     Ok(stats)
+}
+
+/// A failed file-system call while writing the temporary folder.
+struct WriteError {
+    action: &'static str,
+    path: PathBuf,
+    error: std::io::Error,
+}
+
+impl WriteError {
+    fn new(action: &'static str, path: &Path, error: std::io::Error) -> WriteError {
+        WriteError {
+            action,
+            path: path.to_path_buf(),
+            error,
+        }
+    }
+
+    /// The error for the user. A full disk (or quota, or file-size limit) is named as such,
+    /// with the output folder rather than the temporary file, since that is what the user can
+    /// act on; anything else says which file failed.
+    fn into_error(self, output_dir: &Path) -> Error {
+        let dir = output_dir.display();
+        let (message, hint) = match self.error.raw_os_error() {
+            Some(libc::ENOSPC | libc::EDQUOT) => (
+                format!("no space left on the device to write the site to {dir}"),
+                format!(
+                    "free some space on the file system of {dir} (or choose another --output) and build again"
+                ),
+            ),
+            Some(libc::EFBIG) => (
+                format!("a file is too large to write the site to {dir} (a file-size limit)"),
+                "raise the limit (`ulimit -f`) or choose another --output".to_owned(),
+            ),
+            _ => return Error::io(self.action, &self.path, self.error),
+        };
+        Diagnostic::error(
+            "output/no-space",
+            format!(
+                "{message}: {} while {} {}",
+                self.error,
+                match self.action {
+                    "create" => "creating",
+                    "copy" => "copying",
+                    _ => "writing",
+                },
+                self.path.display()
+            ),
+        )
+        .hint(format!("{hint}; the previous output in {dir} is unchanged"))
+        .into()
+    }
 }
 
 /// Links `target` to the previous build's file when that file already holds `bytes`.
