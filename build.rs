@@ -1,6 +1,6 @@
 //! Embeds the default theme in the binary, so `galley init` can write it anywhere, and gives
-//! the build an id that changes whenever galley's own code does (the render cache is keyed by
-//! it: a newer galley never reuses what an older one rendered).
+//! the build an id that changes whenever galley's own code does (the highlight cache is keyed
+//! by it: a newer galley never reuses what an older one highlighted).
 
 use std::fmt::Write;
 use std::hash::{Hash, Hasher};

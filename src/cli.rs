@@ -156,7 +156,8 @@ pub struct BuildArgs {
     /// With --check: do not execute `run` blocks (their syntax is still checked).
     #[arg(long, requires = "check")]
     pub no_run: bool,
-    /// Render everything, without reading or writing the render cache in .galley-cache/.
+    /// Highlight every code block afresh, without reading or writing the highlight cache in
+    /// .galley-cache/.
     #[arg(long)]
     pub no_cache: bool,
 }

@@ -3,8 +3,13 @@
 //!
 //! The syntax set is a pre-compiled dump, loaded once per process (about 2 ms) and shared by
 //! every thread; highlighting a block never rebuilds it.
+//!
+//! syntect is the one costly step of rendering Markdown (the fast lexers cover the common
+//! languages), so what it produced is kept in a [`BlockCache`]; `site::cache` stores that
+//! between builds. This module never touches the disk.
 
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
 
 use syntect::highlighting::Theme;
 use syntect::html::{ClassStyle, css_for_theme_with_class_style, line_tokens_to_classed_spans};
@@ -73,6 +78,95 @@ pub struct Highlighter {
     enabled: bool,
     light: &'static Theme,
     dark: &'static Theme,
+    /// Hash of everything besides a block's code and syntax that its highlighted HTML could
+    /// depend on: galley's build id (a new galley may highlight differently) and the settings.
+    settings: blake3::Hash,
+    cache: BlockCache,
+}
+
+/// A cache key: the hash of a block's code, its syntax and the highlighter's settings.
+pub type BlockKey = [u8; 32];
+
+/// syntect's highlighted lines of blocks seen before, shared by the threads of a build.
+///
+/// Only syntect's output goes in: the fast lexers are quicker than a lookup would be. Entries
+/// loaded from an earlier build are remembered as used or not, so a saved cache keeps only
+/// what the current site still has.
+#[derive(Default)]
+pub struct BlockCache {
+    entries: Mutex<CacheEntries>,
+}
+
+#[derive(Default)]
+struct CacheEntries {
+    blocks: HashMap<BlockKey, CachedBlock>,
+    /// Blocks highlighted by this process, not loaded.
+    added: usize,
+}
+
+struct CachedBlock {
+    lines: Vec<String>,
+    used: bool,
+}
+
+impl BlockCache {
+    /// A cache holding blocks stored by an earlier build, none of them used yet.
+    pub fn from_stored(stored: Vec<(BlockKey, Vec<String>)>) -> BlockCache {
+        let blocks = stored
+            .into_iter()
+            .map(|(key, lines)| (key, CachedBlock { lines, used: false }))
+            .collect();
+        BlockCache {
+            entries: Mutex::new(CacheEntries { blocks, added: 0 }),
+        }
+    }
+
+    /// How many blocks were highlighted afresh since the cache was made.
+    pub fn added(&self) -> usize {
+        self.lock().added
+    }
+
+    /// The blocks worth storing (used or added since loading), sorted by key so the same
+    /// site always gives the same file.
+    pub fn to_store(&self) -> Vec<(BlockKey, Vec<String>)> {
+        let entries = self.lock();
+        let mut kept: Vec<(BlockKey, Vec<String>)> = entries
+            .blocks
+            .iter()
+            .filter(|(_, block)| block.used)
+            .map(|(key, block)| (*key, block.lines.clone()))
+            .collect();
+        kept.sort_unstable_by_key(|block| block.0);
+        kept
+    }
+
+    fn get(&self, key: &BlockKey) -> Option<Vec<String>> {
+        let mut entries = self.lock();
+        let block = entries.blocks.get_mut(key)?;
+        block.used = true;
+        Some(block.lines.clone())
+    }
+
+    fn insert(&self, key: BlockKey, lines: &[String]) {
+        let mut entries = self.lock();
+        if entries.blocks.contains_key(&key) {
+            // Another thread highlighted the same block meanwhile.
+            return;
+        }
+        let lines = lines.to_vec();
+        entries
+            .blocks
+            .insert(key, CachedBlock { lines, used: true });
+        entries.added += 1;
+    }
+
+    /// The entries; a thread that panicked while holding the lock left them whole (every
+    /// change is a single insert or flag), so a poisoned lock is still usable.
+    fn lock(&self) -> std::sync::MutexGuard<'_, CacheEntries> {
+        self.entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
 }
 
 impl Highlighter {
@@ -96,7 +190,18 @@ impl Highlighter {
             enabled: config.enabled,
             light: theme(&config.light_theme, "light_theme")?,
             dark: theme(&config.dark_theme, "dark_theme")?,
+            settings: settings_hash(config),
+            cache: BlockCache::default(),
         })
+    }
+
+    /// Uses `cache` for syntect's output from now on.
+    pub fn set_cache(&mut self, cache: BlockCache) {
+        self.cache = cache;
+    }
+
+    pub fn cache(&self) -> &BlockCache {
+        &self.cache
     }
 
     /// The syntax for a fence's language, through the alias table; `None` if unknown.
@@ -129,46 +234,24 @@ impl Highlighter {
                 .map(|line| escape(line.trim_end_matches('\n')))
                 .collect();
         };
-        let set = syntaxes();
-        let mut state = ParseState::new(syntax);
-        let mut stack = ScopeStack::new();
-        let mut lines = Vec::new();
-        for line in LinesWithEndings::from(code) {
-            let mut html = String::with_capacity(line.len() * 4);
-            for scope in stack.as_slice() {
-                open_span(&mut html, *scope);
-            }
-            let reopened = stack.len();
-            let highlighted = state
-                .parse_line(line, set)
-                .ok()
-                .and_then(|ops| line_tokens_to_classed_spans(line, &ops, STYLE, &mut stack).ok());
-            // Spans still open at the end of the line: the scopes left on the stack, which
-            // syntect's span writer mirrors push for push.
-            let open = match highlighted {
-                Some((spans, _)) => {
-                    html.push_str(&spans);
-                    stack.len()
-                }
-                None => {
-                    // A syntax that fails on this line leaves the rest of the block plain.
-                    html.push_str(&escape(line));
-                    state = ParseState::new(syntaxes().find_syntax_plain_text());
-                    stack = ScopeStack::new();
-                    reopened
-                }
-            };
-            // The line's `\n` is its last character but may sit inside spans (a line comment's
-            // scope ends after it): drop it wherever it landed, or the block gains a blank line.
-            if html.contains('\n') {
-                html.retain(|c| c != '\n');
-            }
-            for _ in 0..open {
-                html.push_str("</span>");
-            }
-            lines.push(html);
+        let key = self.block_key(code, syntax);
+        if let Some(lines) = self.cache.get(&key) {
+            return lines;
         }
+        let lines = syntect_lines(code, syntax);
+        self.cache.insert(key, &lines);
         lines
+    }
+
+    /// The key of a block's syntect output. The syntax (what the fence's language resolves
+    /// to through the alias table) rather than the language as written, since that is what
+    /// the output depends on: `rs` and `rust` share entries.
+    fn block_key(&self, code: &str, syntax: &SyntaxReference) -> BlockKey {
+        let mut hasher = blake3::Hasher::new();
+        hasher.update(self.settings.as_bytes());
+        hash_field(&mut hasher, syntax.name.as_bytes());
+        hash_field(&mut hasher, code.as_bytes());
+        *hasher.finalize().as_bytes()
     }
 
     /// The stylesheet for highlighted code: the light theme by default, the dark one when the
@@ -190,6 +273,66 @@ impl Highlighter {
         css.push_str("}\n");
         css
     }
+}
+
+/// syntect's highlighting of a block, line by line (see [`Highlighter::highlight_lines`]).
+fn syntect_lines(code: &str, syntax: &SyntaxReference) -> Vec<String> {
+    let set = syntaxes();
+    let mut state = ParseState::new(syntax);
+    let mut stack = ScopeStack::new();
+    let mut lines = Vec::new();
+    for line in LinesWithEndings::from(code) {
+        let mut html = String::with_capacity(line.len() * 4);
+        for scope in stack.as_slice() {
+            open_span(&mut html, *scope);
+        }
+        let reopened = stack.len();
+        let highlighted = state
+            .parse_line(line, set)
+            .ok()
+            .and_then(|ops| line_tokens_to_classed_spans(line, &ops, STYLE, &mut stack).ok());
+        // Spans still open at the end of the line: the scopes left on the stack, which
+        // syntect's span writer mirrors push for push.
+        let open = match highlighted {
+            Some((spans, _)) => {
+                html.push_str(&spans);
+                stack.len()
+            }
+            None => {
+                // A syntax that fails on this line leaves the rest of the block plain.
+                html.push_str(&escape(line));
+                state = ParseState::new(syntaxes().find_syntax_plain_text());
+                stack = ScopeStack::new();
+                reopened
+            }
+        };
+        // The line's `\n` is its last character but may sit inside spans (a line comment's
+        // scope ends after it): drop it wherever it landed, or the block gains a blank line.
+        if html.contains('\n') {
+            html.retain(|c| c != '\n');
+        }
+        for _ in 0..open {
+            html.push_str("</span>");
+        }
+        lines.push(html);
+    }
+    lines
+}
+
+/// The part of every block key that is the same for a whole build.
+fn settings_hash(config: &HighlightConfig) -> blake3::Hash {
+    let mut hasher = blake3::Hasher::new();
+    hash_field(&mut hasher, env!("GALLEY_BUILD_ID").as_bytes());
+    hash_field(&mut hasher, &[u8::from(config.enabled)]);
+    hash_field(&mut hasher, config.light_theme.as_bytes());
+    hash_field(&mut hasher, config.dark_theme.as_bytes());
+    hasher.finalize()
+}
+
+/// Hashes a field with its length first, so no two sequences of fields hash alike.
+fn hash_field(hasher: &mut blake3::Hasher, bytes: &[u8]) {
+    hasher.update(&(bytes.len() as u64).to_le_bytes());
+    hasher.update(bytes);
 }
 
 /// Appends `<span class="hl-a hl-b">` for a scope. The class text of a scope never changes,

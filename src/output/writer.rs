@@ -5,11 +5,12 @@
 //! or is killed before the swap leaves the previous site untouched; its leftover temporary
 //! folder is removed by the next build.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::{Contents, Output};
+use super::{Contents, Output, OutputFile};
 use crate::diagnostics::{Diagnostic, Error, Result};
 
 const TEMP_MARK: &str = ".galley-tmp-";
@@ -70,7 +71,7 @@ pub fn write_atomic(output: &Output, dir: &Path) -> Result<WriteStats> {
         Ok(stats) => stats,
         Err(error) => {
             let _ = std::fs::remove_dir_all(&temp);
-            return Err(error);
+            return Err(error.into_error(dir));
         }
     };
     swap(
@@ -81,44 +82,110 @@ pub fn write_atomic(output: &Output, dir: &Path) -> Result<WriteStats> {
     Ok(stats)
 }
 
-fn write_all(output: &Output, root: &Path, previous: &Path) -> Result<WriteStats> {
-    std::fs::create_dir_all(root).map_err(|e| Error::io("create", root, e))?;
-    let mut dirs: Vec<PathBuf> = output
-        .files()
-        .filter_map(|f| Path::new(&f.path).parent().map(|p| root.join(p)))
-        .collect();
-    dirs.sort();
-    dirs.dedup();
-    for dir in &dirs {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
+fn write_all(
+    output: &Output,
+    root: &Path,
+    previous: &Path,
+) -> std::result::Result<WriteStats, WriteError> {
+    std::fs::create_dir_all(root).map_err(|e| WriteError::new("create", root, e))?;
+    // A first build has nothing to link to: skip one failing lookup per file.
+    let previous = previous.is_dir().then_some(previous);
+    // By folder, each created by the thread that writes its files, rather than every folder
+    // one after another before the first file.
+    let mut folders: BTreeMap<&str, Vec<&OutputFile>> = BTreeMap::new();
+    for file in output.files() {
+        let folder = file.path.rsplit_once('/').map_or("", |(folder, _)| folder);
+        folders.entry(folder).or_default().push(file);
     }
-    let files: Vec<_> = output.files().collect();
-    let sizes: Vec<Result<u64>> = files
-        .par_iter()
-        .map(|file| {
-            let target = root.join(&file.path);
-            match &file.contents {
-                Contents::Bytes(bytes) => {
-                    if !reuse(&previous.join(&file.path), bytes, &target) {
-                        std::fs::write(&target, bytes)
-                            .map_err(|e| Error::io("write", &target, e))?;
-                    }
-                    Ok(bytes.len() as u64)
-                }
-                Contents::Copy(source) => {
-                    std::fs::copy(source, &target).map_err(|e| Error::io("copy", source, e))
-                }
-            }
+    let bytes = folders
+        .into_par_iter()
+        .map(|(folder, files)| {
+            let dir = root.join(folder);
+            // Threads may create the same ancestors at once; create_dir_all allows for it.
+            std::fs::create_dir_all(&dir).map_err(|e| WriteError::new("create", &dir, e))?;
+            files
+                .into_iter()
+                .map(|file| write_file(file, root, previous))
+                .sum::<std::result::Result<u64, WriteError>>()
         })
-        .collect();
-    let mut stats = WriteStats {
-        files: files.len(),
-        bytes: 0,
-    };
-    for size in sizes {
-        stats.bytes += size?;
+        .try_reduce(|| 0, |a, b| Ok(a + b))?;
+    Ok(WriteStats {
+        files: output.len(),
+        bytes,
+    })
+}
+
+/// Writes one file into `root`, linking the previous build's copy when it is identical.
+fn write_file(
+    file: &OutputFile,
+    root: &Path,
+    previous: Option<&Path>,
+) -> std::result::Result<u64, WriteError> {
+    let target = root.join(&file.path);
+    match &file.contents {
+        Contents::Bytes(bytes) => {
+            let linked = previous.is_some_and(|p| reuse(&p.join(&file.path), bytes, &target));
+            if !linked {
+                std::fs::write(&target, bytes).map_err(|e| WriteError::new("write", &target, e))?;
+            }
+            Ok(bytes.len() as u64)
+        }
+        Contents::Copy(source) => {
+            std::fs::copy(source, &target).map_err(|e| WriteError::new("copy", source, e))
+        }
     }
-    Ok(stats)
+}
+
+/// A failed file-system call while writing the temporary folder.
+struct WriteError {
+    action: &'static str,
+    path: PathBuf,
+    error: std::io::Error,
+}
+
+impl WriteError {
+    fn new(action: &'static str, path: &Path, error: std::io::Error) -> WriteError {
+        WriteError {
+            action,
+            path: path.to_path_buf(),
+            error,
+        }
+    }
+
+    /// The error for the user. A full disk (or quota, or file-size limit) is named as such,
+    /// with the output folder rather than the temporary file, since that is what the user can
+    /// act on; anything else says which file failed.
+    fn into_error(self, output_dir: &Path) -> Error {
+        let dir = output_dir.display();
+        let (message, hint) = match self.error.raw_os_error() {
+            Some(libc::ENOSPC | libc::EDQUOT) => (
+                format!("no space left on the device to write the site to {dir}"),
+                format!(
+                    "free some space on the file system of {dir} (or choose another --output) and build again"
+                ),
+            ),
+            Some(libc::EFBIG) => (
+                format!("a file is too large to write the site to {dir} (a file-size limit)"),
+                "raise the limit (`ulimit -f`) or choose another --output".to_owned(),
+            ),
+            _ => return Error::io(self.action, &self.path, self.error),
+        };
+        Diagnostic::error(
+            "output/no-space",
+            format!(
+                "{message}: {} while {} {}",
+                self.error,
+                match self.action {
+                    "create" => "creating",
+                    "copy" => "copying",
+                    _ => "writing",
+                },
+                self.path.display()
+            ),
+        )
+        .hint(format!("{hint}; the previous output in {dir} is unchanged"))
+        .into()
+    }
 }
 
 /// Links `target` to the previous build's file when that file already holds `bytes`.
@@ -141,7 +208,7 @@ fn swap(temp: &Path, dir: &Path, old: &Path) -> Result<()> {
     let had_previous = dir.exists();
     if had_previous && exchange(temp, dir) {
         // `temp` now holds the previous site.
-        let _ = std::fs::remove_dir_all(temp);
+        remove_tree(temp);
         return Ok(());
     }
     if had_previous {
@@ -155,9 +222,35 @@ fn swap(temp: &Path, dir: &Path, old: &Path) -> Result<()> {
         return Err(Error::io("move into place", dir, error));
     }
     if had_previous {
-        let _ = std::fs::remove_dir_all(old);
+        remove_tree(old);
     }
     Ok(())
+}
+
+/// Removes a previous site (tens of thousands of files and folders), its folders in parallel.
+/// Symbolic links are removed, never followed. Failing to remove is not an error: the next
+/// build removes what is left.
+fn remove_tree(dir: &Path) {
+    if !std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir()) {
+        // A symbolic link (to a folder elsewhere, perhaps) or a file: only the name goes.
+        let _ = std::fs::remove_file(dir);
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let (folders, files): (Vec<_>, Vec<_>) = entries
+        .flatten()
+        .partition(|entry| entry.file_type().is_ok_and(|t| t.is_dir()));
+    for file in files {
+        let _ = std::fs::remove_file(file.path());
+    }
+    folders
+        .par_iter()
+        .for_each(|folder| remove_tree(&folder.path()));
+    if std::fs::remove_dir(dir).is_err() {
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }
 
 /// Swaps two folders in one step (Linux `renameat2(RENAME_EXCHANGE)`), so there is no instant
@@ -238,7 +331,7 @@ fn remove_leftovers(parent: &Path, name: &str) {
         if still_running(pid) {
             continue;
         }
-        let _ = std::fs::remove_dir_all(entry.path());
+        remove_tree(&entry.path());
     }
 }
 
@@ -307,6 +400,28 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, ["public"]);
+    }
+
+    #[test]
+    fn removing_leftovers_never_follows_symbolic_links() {
+        let tmp = tempfile::tempdir().unwrap();
+        let public = tmp.path().join("public");
+        let precious = tmp.path().join("precious");
+        std::fs::create_dir(&precious).unwrap();
+        std::fs::write(precious.join("keep.md"), "mine").unwrap();
+        let dead = tmp.path().join(".public.galley-tmp-4294967294");
+        std::fs::create_dir_all(dead.join("a/b")).unwrap();
+        std::fs::write(dead.join("a/b/index.html"), "x").unwrap();
+        std::os::unix::fs::symlink(&precious, dead.join("a/link")).unwrap();
+        std::os::unix::fs::symlink(&precious, tmp.path().join(".public.galley-old-4294967294"))
+            .unwrap();
+        write_atomic(&output(&[("index.html", "x")]), &public).unwrap();
+        assert!(!dead.exists());
+        assert!(!tmp.path().join(".public.galley-old-4294967294").exists());
+        assert_eq!(
+            std::fs::read_to_string(precious.join("keep.md")).unwrap(),
+            "mine"
+        );
     }
 
     #[test]

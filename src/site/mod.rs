@@ -64,7 +64,8 @@ pub struct SiteOptions {
     pub drafts: bool,
     pub mode: Mode,
     pub snippets: SnippetMode,
-    /// Keep rendered Markdown in `.galley-cache/` between runs (`--no-cache` turns it off).
+    /// Keep syntect's highlighted code in `.galley-cache/` between runs (`--no-cache` turns it
+    /// off).
     pub cache: bool,
 }
 
@@ -247,8 +248,11 @@ impl Site {
             config.set_base_url(base_url);
         }
         let paths = Paths::resolve(options, &config)?;
-        let highlighter = Highlighter::new(&config.highlighting)
+        let mut highlighter = Highlighter::new(&config.highlighting)
             .map_err(|error| locate_highlighting(&config, error))?;
+        if options.cache {
+            highlighter.set_cache(cache::load(&options.root));
+        }
         let load = LoadOptions {
             root: &paths.root,
             content_dir: &paths.content,
@@ -285,13 +289,9 @@ impl Site {
             stale: false,
         };
         site.memo.scan_templates(&site.templates);
-        if options.cache && site.memo.markdown.is_empty() {
-            site.memo.markdown = cache::load(&options.root);
-        }
-        let cached = site.memo.markdown.len();
-        let fresh = site.render_markdown()?;
-        if options.cache && (fresh > 0 || site.memo.markdown.len() != cached) {
-            cache::save(&options.root, &site.memo.markdown);
+        site.render_markdown()?;
+        if options.cache {
+            cache::save_if_changed(&options.root, site.highlighter.cache());
         }
         let start = site.timings.record("markdown", start);
         site.layers.statics = site.render_statics()?;

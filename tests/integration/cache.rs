@@ -1,6 +1,7 @@
-//! The render cache in `.galley-cache/`: a warm build reuses it, and whatever changes (a page, a
-//! template, site.toml, the URL a link points to) or however the cache is damaged, the output
-//! is byte for byte what a clean `--no-cache` build produces.
+//! The highlight cache in `.galley-cache/` (syntect's output for code blocks the fast lexers do
+//! not handle): a warm build reuses it, and whatever changes (a block, a page, a template,
+//! site.toml, the URL a link points to) or however the cache is damaged, the output is byte for
+//! byte what a clean `--no-cache` build produces.
 
 use crate::harness::{Run, Site, galley, snapshot};
 
@@ -29,7 +30,22 @@ fn assert_warm_equals_clean(site: &Site, after: &str) {
 }
 
 fn cache_file(site: &Site) -> std::path::PathBuf {
-    site.path().join(".galley-cache/render.bin")
+    site.path().join(".galley-cache/highlight.bin")
+}
+
+/// The zola-style fixture plus a post whose blocks go through syntect (Rust, SQL, HCL) beside
+/// one a fast lexer handles (YAML).
+fn site_with_syntect_blocks() -> Site {
+    let site = Site::fixture("zola-style");
+    site.write(
+        "content/blog/code.md",
+        "+++\ntitle = \"Code\"\ndate = 2026-01-12\n+++\nSome code.\n\n\
+         ```rust\nfn main() {\n    // a comment\n    println!(\"hi\");\n}\n```\n\n\
+         ```sql,linenos\nSELECT name FROM users WHERE id = 1;\n```\n\n\
+         ```hcl\nresource \"aws_s3_bucket\" \"b\" {\n  bucket = \"x\"\n}\n```\n\n\
+         ```yaml\na: 1\n```\n",
+    );
+    site
 }
 
 fn edit(site: &Site, relative: &str, from: &str, to: &str) {
@@ -40,16 +56,16 @@ fn edit(site: &Site, relative: &str, from: &str, to: &str) {
 
 #[test]
 fn a_build_with_nothing_changed_reuses_the_cache_untouched() {
-    let site = Site::fixture("zola-style");
+    let site = site_with_syntect_blocks();
     site.build();
-    let written = std::fs::read(cache_file(&site)).expect("a build writes the render cache");
+    let written = std::fs::read(cache_file(&site)).expect("a build writes the highlight cache");
     let modified = std::fs::metadata(cache_file(&site))
         .unwrap()
         .modified()
         .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(20));
     assert_warm_equals_clean(&site, "no change");
-    // Every page came from the cache, so there was nothing new to save.
+    // Every syntect block came from the cache, so there was nothing new to save.
     assert_eq!(std::fs::read(cache_file(&site)).unwrap(), written);
     assert_eq!(
         std::fs::metadata(cache_file(&site))
@@ -61,9 +77,30 @@ fn a_build_with_nothing_changed_reuses_the_cache_untouched() {
 }
 
 #[test]
-fn warm_builds_match_clean_builds_after_every_kind_of_edit() {
+fn blocks_the_fast_lexers_handle_are_never_cached() {
+    // The fixture's only block is YAML: nothing for syntect, so no cache file at all.
     let site = Site::fixture("zola-style");
     site.build();
+    assert!(site.output("blog/first/index.html").contains("hl-"));
+    assert!(!cache_file(&site).exists());
+}
+
+#[test]
+fn warm_builds_match_clean_builds_after_every_kind_of_edit() {
+    let site = site_with_syntect_blocks();
+    site.build();
+
+    edit(
+        &site,
+        "content/blog/code.md",
+        "println!(\"hi\");",
+        "println!(\"hello\"); // greet",
+    );
+    assert_warm_equals_clean(&site, "a Rust block edit");
+    assert!(site.output("blog/code/index.html").contains("greet"));
+
+    edit(&site, "content/blog/code.md", "```sql,linenos", "```sql");
+    assert_warm_equals_clean(&site, "a block's fence options");
 
     edit(
         &site,
@@ -87,6 +124,23 @@ fn warm_builds_match_clean_builds_after_every_kind_of_edit() {
         format!("{config}\n[markdown]\nsmart_punctuation = true\n\n[highlighting]\nline_numbers = true\n"),
     );
     assert_warm_equals_clean(&site, "site.toml's Markdown and highlighting settings");
+
+    edit(
+        &site,
+        "site.toml",
+        "line_numbers = true",
+        "line_numbers = true\nlight_theme = \"Nord\"",
+    );
+    assert_warm_equals_clean(&site, "another highlighting theme");
+
+    edit(
+        &site,
+        "site.toml",
+        "line_numbers = true",
+        "line_numbers = true\nenabled = false",
+    );
+    assert_warm_equals_clean(&site, "highlighting turned off");
+    assert!(!site.output("blog/code/index.html").contains("hl-source"));
 
     // first.md links to second.md: moving second.md changes first.md's HTML, though first.md
     // itself is untouched.
@@ -114,7 +168,7 @@ fn warm_builds_match_clean_builds_after_every_kind_of_edit() {
 
 #[test]
 fn a_damaged_or_missing_cache_is_rebuilt_and_the_output_is_unchanged() {
-    let site = Site::fixture("zola-style");
+    let site = site_with_syntect_blocks();
     site.build();
     let good = std::fs::read(cache_file(&site)).unwrap();
 
@@ -125,6 +179,15 @@ fn a_damaged_or_missing_cache_is_rebuilt_and_the_output_is_unchanged() {
         good,
         "the cache is rewritten whole"
     );
+
+    // One byte changed near the end, inside the highlighted HTML the file mostly holds: it
+    // would still decode, so only a checksum can tell.
+    let mut flipped = good.clone();
+    let near_end = flipped.len() - 10;
+    flipped[near_end] ^= 0x20;
+    std::fs::write(cache_file(&site), &flipped).unwrap();
+    assert_warm_equals_clean(&site, "changing one byte of the cache");
+    assert_eq!(std::fs::read(cache_file(&site)).unwrap(), good);
 
     std::fs::write(cache_file(&site), b"\xff\xfe not a cache at all").unwrap();
     assert_warm_equals_clean(&site, "garbling the cache");
@@ -137,7 +200,14 @@ fn a_damaged_or_missing_cache_is_rebuilt_and_the_output_is_unchanged() {
 
 #[test]
 fn no_cache_neither_reads_nor_writes_it() {
-    let site = Site::fixture("zola-style");
+    let site = site_with_syntect_blocks();
     site.galley(&["build", "--no-cache"]).success();
     assert!(!cache_file(&site).exists());
+    // A cache whose every entry is stale (written before a block changed) is left as it was.
+    site.build();
+    let written = std::fs::read(cache_file(&site)).unwrap();
+    edit(&site, "content/blog/code.md", "SELECT name", "SELECT email");
+    site.galley(&["build", "--no-cache"]).success();
+    assert_eq!(std::fs::read(cache_file(&site)).unwrap(), written);
+    assert!(site.output("blog/code/index.html").contains("email"));
 }

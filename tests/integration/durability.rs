@@ -2,10 +2,11 @@
 //! previous output exactly as it was, the next build cleans up what the dead one left, and no
 //! build or server ever writes into the site's sources.
 //!
-//! Running out of space is simulated with RLIMIT_FSIZE (set in the child before `exec`): once a
-//! file would grow past the limit, `write` fails with EFBIG, the same mid-build I/O failure a
-//! full disk gives with ENOSPC, without root or a special file system. The kernel also sends
-//! SIGXFSZ, whose default action kills the process: galley must ignore it to report the error.
+//! Running out of space is tested twice: with a real full disk (a 2 MB tmpfs; needs root, and
+//! says it skipped otherwise), and with RLIMIT_FSIZE (set in the child before `exec`), which
+//! needs neither: once a file would grow past the limit, `write` fails with EFBIG, the same
+//! mid-build I/O failure a full disk gives with ENOSPC. The kernel also sends SIGXFSZ, whose
+//! default action kills the process: galley must ignore it to report the error.
 
 use std::fmt::Write as _;
 use std::os::unix::process::CommandExt;
@@ -40,12 +41,13 @@ fn write_posts(site: &Site, pages: usize, marker: &str) {
     }
 }
 
-/// Folders beside the output that a build leaves behind (its temporary and old copies).
-fn leftovers(site: &Site) -> Vec<String> {
-    std::fs::read_dir(site.path())
+/// Folders beside an output folder in `dir` that a build leaves behind (its temporary and old
+/// copies).
+fn leftovers(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        // .galley-cache is the render cache, meant to stay.
+        // .galley-cache holds the caches, meant to stay.
         .filter(|name| name.contains(".galley-") && name != ".galley-cache")
         .collect()
 }
@@ -76,6 +78,56 @@ fn seed() -> u64 {
     seed
 }
 
+/// How a build the test killed had got on.
+#[derive(Debug, PartialEq, Eq)]
+enum Killed {
+    /// It finished before the kill: proves nothing about durability.
+    Finished,
+    /// Killed while running, before it began writing the output.
+    Early,
+    /// Killed while its temporary output folder existed: in the middle of writing the site.
+    Writing,
+    /// Killed after swapping the new site in, while removing the previous copy (which then
+    /// sits under the temporary name).
+    Tidying,
+}
+
+/// Starts a build, kills it after `delay` (or, with `None`, as soon as its temporary output
+/// folder appears), and says how far it got.
+fn kill_build(site: &Site, delay: Option<Duration>) -> Killed {
+    let mut child = build_command(site).spawn().unwrap();
+    let temp = site
+        .path()
+        .join(format!(".public.galley-tmp-{}", child.id()));
+    match delay {
+        Some(delay) => std::thread::sleep(delay),
+        None => {
+            let deadline = Instant::now() + Duration::from_secs(120);
+            while !temp.exists() && Instant::now() < deadline {
+                if child.try_wait().unwrap().is_some() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_micros(200));
+            }
+        }
+    }
+    let writing = temp.exists();
+    let _ = child.kill();
+    let status = child.wait().unwrap();
+    use std::os::unix::process::ExitStatusExt;
+    match status.signal() {
+        Some(libc::SIGKILL) if writing => Killed::Writing,
+        Some(libc::SIGKILL) => Killed::Early,
+        _ => {
+            assert!(
+                status.success(),
+                "a build that was not killed failed: {status}"
+            );
+            Killed::Finished
+        }
+    }
+}
+
 #[test]
 fn a_build_killed_at_a_random_point_leaves_the_previous_output_intact() {
     let site = generated_site(600, "old");
@@ -93,8 +145,15 @@ fn a_build_killed_at_a_random_point_leaves_the_previous_output_intact() {
 
     let mut state = seed();
     let mut current = ("new", &new);
-    let mut killed = 0;
-    for round in 0..10 {
+    let mut outcomes = Vec::new();
+    // Ten kills at random points, then one as soon as the build starts writing its output (the
+    // moment a non-atomic writer would leave a mix), repeated until one lands mid-write, so
+    // the test never passes without having killed a build in the middle.
+    for round in 0..30 {
+        let random = round < 10;
+        if !random && outcomes.contains(&Killed::Writing) {
+            break;
+        }
         // Each round changes every page, so a finished build differs from the previous one.
         let next = if current.0 == "new" {
             ("old", &old)
@@ -106,28 +165,32 @@ fn a_build_killed_at_a_random_point_leaves_the_previous_output_intact() {
         state ^= state >> 7;
         state ^= state << 17;
         // Anywhere from the start to a little past the end of a whole build.
-        let delay = full.mul_f64((state % 1000) as f64 / 1000.0 * 1.2);
-        let mut child = build_command(&site).spawn().unwrap();
-        std::thread::sleep(delay);
-        let _ = child.kill();
-        let status = child.wait().unwrap();
-        killed += usize::from(!status.success());
+        let delay = random.then(|| full.mul_f64((state % 1000) as f64 / 1000.0 * 1.2));
+        let mut killed = kill_build(&site, delay);
         let now = snapshot(&site.path().join("public"));
         // Whenever it died, public/ is one whole build: the previous one, or (killed while
         // tidying up after the swap) the new one. Never a mix, never missing.
         if now == *next.1 {
             current = next;
+            if killed == Killed::Writing {
+                killed = Killed::Tidying;
+            }
         } else {
             assert!(
-                !status.success() && now == *current.1,
-                "round {round}: killed after {delay:?} ({status}), public/ is neither build"
+                killed != Killed::Finished && now == *current.1,
+                "round {round}: killed after {delay:?} ({killed:?}), public/ is neither build"
             );
         }
+        outcomes.push(killed);
     }
-    eprintln!("{killed} of 10 builds were killed before they finished");
+    eprintln!("kills: {outcomes:?}");
+    assert!(
+        outcomes.contains(&Killed::Writing),
+        "no build was killed while writing its output: {outcomes:?}"
+    );
     site.build();
     assert_eq!(
-        leftovers(&site),
+        leftovers(site.path()),
         Vec::<String>::new(),
         "the next build cleaned up"
     );
@@ -149,7 +212,7 @@ fn an_interrupted_swap_is_recovered_by_the_next_build() {
     site.write("templates/page.html", "{{ broken");
     site.galley(&["build"]).exit(1);
     assert_eq!(snapshot(&site.path().join("public")), old);
-    assert_eq!(leftovers(&site), Vec::<String>::new());
+    assert_eq!(leftovers(site.path()), Vec::<String>::new());
 }
 
 #[test]
@@ -184,10 +247,117 @@ fn running_out_of_space_is_an_error_and_keeps_the_previous_output() {
     assert!(run.stderr.contains("error["), "{}", run.stderr);
     assert!(run.stderr.contains("too large"), "{}", run.stderr);
     assert_eq!(snapshot(&site.path().join("public")), old);
-    assert_eq!(leftovers(&site), Vec::<String>::new());
+    assert_eq!(leftovers(site.path()), Vec::<String>::new());
     // With room again, the build succeeds.
     site.build();
     assert_ne!(snapshot(&site.path().join("public")), old);
+}
+
+/// A small tmpfs mounted on a temporary folder for one test, unmounted when dropped (even when
+/// the test fails half-way).
+struct Tmpfs {
+    dir: tempfile::TempDir,
+}
+
+impl Tmpfs {
+    /// Mounts a tmpfs of `size` (`2m`); `Err` says why it could not.
+    fn mount(size: &str) -> Result<Tmpfs, String> {
+        // SAFETY: geteuid has no preconditions.
+        if unsafe { libc::geteuid() } != 0 {
+            return Err("not running as root, so no tmpfs can be mounted".into());
+        }
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let mounted = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .output()
+            .map_err(|e| format!("cannot run mount: {e}"))?;
+        if !mounted.status.success() {
+            return Err(format!(
+                "mount -t tmpfs failed: {}",
+                String::from_utf8_lossy(&mounted.stderr).trim()
+            ));
+        }
+        Ok(Tmpfs { dir })
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Bytes still free on it.
+    fn available(&self) -> u64 {
+        use std::os::unix::ffi::OsStrExt;
+        let path = std::ffi::CString::new(self.path().as_os_str().as_bytes()).unwrap();
+        // SAFETY: a valid NUL-terminated path and a zeroed out-parameter the kernel fills.
+        let mut stats: libc::statvfs = unsafe { std::mem::zeroed() };
+        assert_eq!(unsafe { libc::statvfs(path.as_ptr(), &mut stats) }, 0);
+        stats.f_bavail as u64 * stats.f_frsize as u64
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let unmounted = Command::new("umount")
+            .arg(self.path())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !unmounted {
+            // Still busy (a child not reaped yet): detach it now, the kernel frees it later.
+            let _ = Command::new("umount").arg("-l").arg(self.path()).status();
+        }
+    }
+}
+
+fn build_into(site: &Site, output: &Path) -> crate::harness::Run {
+    site.galley(&["build", "--output", output.to_str().unwrap()])
+}
+
+#[test]
+fn a_full_disk_is_reported_and_keeps_the_previous_output() {
+    let disk = match Tmpfs::mount("2m") {
+        Ok(disk) => disk,
+        Err(reason) => {
+            eprintln!("skipped: {reason}");
+            return;
+        }
+    };
+    let site = generated_site(30, "old");
+    let public = disk.path().join("public");
+    let free = disk.available();
+    build_into(&site, &public).success();
+    let old = snapshot(&public);
+    let used = free - disk.available();
+    assert!(used > 64 * 1024, "the site is too small to fill anything");
+
+    // Every page changes, so the next build needs about as much room again beside the previous
+    // output (unchanged files are hard-linked, taking none); leave it half of that.
+    write_posts(&site, 30, "new");
+    let filler = disk.path().join("filler");
+    let room = disk
+        .available()
+        .checked_sub(used / 2)
+        .expect("a 2 MB disk fits the site twice");
+    std::fs::write(&filler, vec![0u8; room as usize]).unwrap();
+    let run = build_into(&site, &public).exit(1);
+    assert!(
+        run.stderr.contains("no space left") && run.stderr.contains(&*public.to_string_lossy()),
+        "the error says the disk is full and names the output folder:\n{}",
+        run.stderr
+    );
+    assert!(snapshot(&public) == old, "the previous output changed");
+    assert_eq!(leftovers(disk.path()), Vec::<String>::new());
+
+    // What a build killed while the disk was full would have left (no such process runs).
+    let dead = disk.path().join(".public.galley-tmp-4294967294");
+    std::fs::create_dir_all(dead.join("blog")).unwrap();
+    std::fs::write(dead.join("blog/index.html"), "half a site").unwrap();
+
+    // With room again, the build succeeds and leaves nothing behind.
+    std::fs::remove_file(&filler).unwrap();
+    build_into(&site, &public).success();
+    assert!(snapshot(&public) != old);
+    assert_eq!(leftovers(disk.path()), Vec::<String>::new());
 }
 
 /// Every file and folder under `dir` with its bytes (folders and symlinks by name).
