@@ -56,6 +56,15 @@ pub fn parse(code: &str, dialect: Dialect) -> Result<(), (usize, usize, String)>
             ),
         ));
     }
+    if let Some((line, column, c)) = control_character(code) {
+        // brush-parser 0.4's here-document tokenizer can allocate without bound on such bytes
+        // (the fuzzer's shapes); `parse_confirmed` lets the real shell decide instead.
+        return Err((
+            line,
+            column,
+            format!("control character U+{:04X} in the script", u32::from(c)),
+        ));
+    }
     let options = brush_parser::ParserOptions {
         sh_mode: dialect == Dialect::Sh,
         ..brush_parser::ParserOptions::default()
@@ -99,6 +108,16 @@ pub fn parse(code: &str, dialect: Dialect) -> Result<(), (usize, usize, String)>
             Err((line.clamp(1, last_line), column.max(1), message))
         }
     }
+}
+
+/// The first control character of `code` other than a tab or a line end (line, column, it).
+fn control_character(code: &str) -> Option<(usize, usize, char)> {
+    code.lines().enumerate().find_map(|(n, line)| {
+        line.chars()
+            .enumerate()
+            .find(|&(_, c)| c.is_control() && c != '\t')
+            .map(|(column, c)| (n + 1, column + 1, c))
+    })
 }
 
 thread_local! {
@@ -429,6 +448,16 @@ mod tests {
         );
         let console = format!("$ {}\n", "( ".repeat(30));
         assert_eq!(check_console(&console).verdict, Verdict::Failed);
+    }
+
+    #[test]
+    fn control_characters_are_left_to_the_real_shell() {
+        let code = "cat <<-\u{c}EOF\nx\u{0}\n";
+        assert_eq!(
+            super::parse(code, Dialect::Bash).unwrap_err(),
+            (1, 8, "control character U+000C in the script".to_owned())
+        );
+        assert_eq!(super::control_character("echo\tok\r\n"), None);
     }
 
     #[test]
