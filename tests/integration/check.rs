@@ -499,6 +499,9 @@ fn answer(mut stream: std::net::TcpStream, port: u16, seen: &Mutex<Seen>) {
     if let Some(count) = seen.lock().unwrap().in_flight.get_mut(&host) {
         *count -= 1;
     }
+    // One request per connection: say so, or the client may send its next request on this
+    // connection just as it is closed and read a reset instead of an answer.
+    let response = response.replacen("\r\n", "\r\nConnection: close\r\n", 1);
     let _ = stream.write_all(response.as_bytes());
 }
 
