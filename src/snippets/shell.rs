@@ -56,13 +56,17 @@ pub fn parse(code: &str, dialect: Dialect) -> Result<(), (usize, usize, String)>
             ),
         ));
     }
-    if let Some((line, column, c)) = control_character(code) {
+    if let Some((line, column, c)) = control_character(code.trim_end()) {
         // brush-parser 0.4's here-document tokenizer can allocate without bound on such bytes
         // (the fuzzer's shapes); `parse_confirmed` lets the real shell decide instead.
         return Err((
             line,
             column,
-            format!("control character U+{:04X} in the script", u32::from(c)),
+            if c == '<' {
+                "a here-document with an empty delimiter".to_owned()
+            } else {
+                format!("control character U+{:04X} in the script", u32::from(c))
+            },
         ));
     }
     let options = brush_parser::ParserOptions {
@@ -110,9 +114,14 @@ pub fn parse(code: &str, dialect: Dialect) -> Result<(), (usize, usize, String)>
     }
 }
 
-/// The first control character of `code` other than a tab or a line end (line, column, it).
+/// The first control character of `code` other than a tab or a line end (line, column, it),
+/// or the `<` of a here-document with an empty delimiter (`<<""`), the other shape on which
+/// brush-parser's here-document tokenizer allocates without bound.
 fn control_character(code: &str) -> Option<(usize, usize, char)> {
     code.lines().enumerate().find_map(|(n, line)| {
+        if let Some(at) = line.find("<<\"\"").or_else(|| line.find("<<''")) {
+            return Some((n + 1, line[..at].chars().count() + 1, '<'));
+        }
         line.chars()
             .enumerate()
             .find(|&(_, c)| c.is_control() && c != '\t')
@@ -458,6 +467,7 @@ mod tests {
             (1, 8, "control character U+000C in the script".to_owned())
         );
         assert_eq!(super::control_character("echo\tok\r\n"), None);
+        assert_eq!(super::control_character("cat <<\"\"\n"), Some((1, 5, '<')));
     }
 
     #[test]
