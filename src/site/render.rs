@@ -410,20 +410,15 @@ impl Site {
             feeds: site_feed_links(&self.config),
             checked: &checked,
         };
-        let results: Vec<Result<Vec<OutputFile>>> = parts
-            .par_iter()
-            .map(|(job, pagers)| match pagers {
-                Some(pagers) => layout.render_pagers(*job, pagers),
-                None => layout.render(*job),
-            })
-            .collect();
-        let mut errors = Collector::default();
-        let files: Vec<OutputFile> = results
-            .into_iter()
-            .filter_map(|r| errors.take(r))
-            .flatten()
-            .collect();
-        errors.finish()?;
+        let files = crate::templates::layout::gather(
+            parts
+                .par_iter()
+                .map(|(job, pagers)| match pagers {
+                    Some(pagers) => layout.render_pagers(*job, pagers),
+                    None => layout.render(*job),
+                })
+                .collect(),
+        )?;
         for file in &files {
             self.layers.pages.replace(file.clone());
         }

@@ -70,16 +70,7 @@ impl Layout<'_> {
 
     /// Renders every job in parallel; all failures are reported together.
     pub fn render_all(&self, jobs: &[Job]) -> Result<Vec<OutputFile>> {
-        let results: Vec<Result<Vec<OutputFile>>> =
-            jobs.par_iter().map(|job| self.render(*job)).collect();
-        let mut errors = Collector::default();
-        let files: Vec<OutputFile> = results
-            .into_iter()
-            .filter_map(|r| errors.take(r))
-            .flatten()
-            .collect();
-        errors.finish()?;
-        Ok(files)
+        gather(jobs.par_iter().map(|job| self.render(*job)).collect())
     }
 
     pub fn render(&self, job: Job) -> Result<Vec<OutputFile>> {
@@ -432,4 +423,16 @@ pub fn redirect_page(target: &str) -> String {
          <link rel=\"canonical\" href=\"{target}\"><meta http-equiv=\"refresh\" content=\"0; url={target}\">\
          </head><body><a href=\"{target}\">Click here</a> if you are not redirected.</body></html>\n"
     )
+}
+
+/// The files of every job, in job order, or every job's error reported together.
+pub fn gather(results: Vec<Result<Vec<OutputFile>>>) -> Result<Vec<OutputFile>> {
+    let mut errors = Collector::default();
+    let files: Vec<OutputFile> = results
+        .into_iter()
+        .filter_map(|r| errors.take(r))
+        .flatten()
+        .collect();
+    errors.finish()?;
+    Ok(files)
 }
