@@ -174,6 +174,17 @@ impl Browser {
     /// Sends one command (to the browser, or to the tab's session) and returns its result,
     /// skipping the events that arrive in between.
     fn send(&mut self, session: Option<&str>, method: &str, params: Value) -> Value {
+        self.try_send(session, method, params)
+            .unwrap_or_else(|error| panic!("{method} failed: {error}"))
+    }
+
+    /// Like `send`, with DevTools' error answer as `Err`.
+    fn try_send(
+        &mut self,
+        session: Option<&str>,
+        method: &str,
+        params: Value,
+    ) -> Result<Value, Value> {
         self.next_id += 1;
         let id = self.next_id;
         let mut message = json!({"id": id, "method": method, "params": params});
@@ -199,9 +210,9 @@ impl Browser {
                 continue;
             }
             if let Some(error) = reply.get("error") {
-                panic!("{method} failed: {error}");
+                return Err(error.clone());
             }
-            return reply["result"].clone();
+            return Ok(reply["result"].clone());
         }
     }
 
@@ -249,6 +260,18 @@ impl Browser {
         }
     }
 
+    /// Whether `check` evaluates to `true`; an evaluation cut short by the page navigating
+    /// (a live reload landing mid-poll) is "not yet".
+    fn holds(&mut self, check: &str) -> bool {
+        let session = self.session.clone();
+        let params = json!({"expression": check, "awaitPromise": true, "returnByValue": true});
+        match self.try_send(Some(&session), "Runtime.evaluate", params) {
+            Ok(result) => result["result"]["value"] == json!(true),
+            Err(error) if error.to_string().contains("navigated") => false,
+            Err(error) => panic!("Runtime.evaluate failed: {error}"),
+        }
+    }
+
     /// Polls `condition` (a JavaScript expression) until it is truthy.
     #[track_caller]
     pub fn wait_for(&mut self, condition: &str, what: &str) {
@@ -257,7 +280,7 @@ impl Browser {
         let check = format!(
             "(() => {{ try {{ return Boolean({condition}); }} catch (e) {{ return false; }} }})()"
         );
-        while self.eval(&check) != json!(true) {
+        while !self.holds(&check) {
             assert!(
                 started.elapsed() < DEADLINE,
                 "timed out waiting for {what} ({condition})"
