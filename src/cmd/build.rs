@@ -41,7 +41,11 @@ pub fn run(cli: &Cli, args: &BuildArgs) -> Result<()> {
             .push(("minify", minify_started.elapsed()));
     }
     let write_started = Instant::now();
-    let stats = write_atomic(&site.output, &output_dir)?;
+    // The previous output, kept so an unchanged build rewrites nothing (see output::writer).
+    let spare = options
+        .cache
+        .then(|| cli.root.join(".galley-cache").join("previous-output"));
+    let stats = write_atomic(&site.output, &output_dir, spare.as_deref())?;
     site.timings.phases.push(("write", write_started.elapsed()));
 
     let color = stderr_color();

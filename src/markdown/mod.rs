@@ -60,7 +60,7 @@ pub struct Input<'a> {
 }
 
 /// A heading, nested under the previous heading of a lower level.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Heading {
     pub level: u8,
     pub id: String,
@@ -69,14 +69,14 @@ pub struct Heading {
 }
 
 /// An `@/` link found in the document, for the anchor check once every page is rendered.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InternalLink {
     pub target: String,
     pub anchor: Option<String>,
     pub location: Location,
 }
 
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct Rendered {
     pub html: String,
     /// The HTML before `<!-- more -->`, if the document has the marker.

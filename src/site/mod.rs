@@ -296,7 +296,7 @@ impl Site {
         let start = site.timings.record("markdown", start);
         site.layers.statics = site.render_statics()?;
         site.refresh_values();
-        site.render_jobs(None)?;
+        site.render_jobs()?;
         site.render_generated();
         site.output = site.layers.merge()?;
         site.timings.record("templates", start);

@@ -113,7 +113,7 @@ impl Site {
         let mut in_place: Option<Vec<crate::output::OutputFile>> = None;
         let jobs = if all_jobs || structure {
             self.refresh_values();
-            self.render_jobs(None)?
+            self.render_jobs()?
         } else if !modified.is_empty() {
             let previous = self.memo.values.take().map(|v| v.pages).unwrap_or_default();
             let changed: HashSet<PageId> = modified.iter().copied().collect();

@@ -95,8 +95,8 @@ struct MarkdownPass<'a> {
 }
 
 impl MarkdownPass<'_> {
-    /// The source's rendering, and whether it was rendered afresh (not taken from the memo).
-    fn render(&self, source: &crate::content::Source) -> (Outcome, bool) {
+    /// The source's rendering, taken from the memo when its key is unchanged.
+    fn render(&self, source: &crate::content::Source) -> Outcome {
         let page_badges = self
             .badges
             .get(&source.relative)
@@ -106,7 +106,7 @@ impl MarkdownPass<'_> {
         if let Some((cached_key, rendered)) = self.memo.get(&source.relative)
             && *cached_key == key
         {
-            return ((source.relative.clone(), key, Ok(rendered.clone())), false);
+            return (source.relative.clone(), key, Ok(rendered.clone()));
         }
         let result = self
             .renderer
@@ -119,7 +119,7 @@ impl MarkdownPass<'_> {
                 badges: page_badges,
             })
             .map(Arc::new);
-        ((source.relative.clone(), key, result), true)
+        (source.relative.clone(), key, result)
     }
 }
 
@@ -161,20 +161,12 @@ impl Layers {
 impl Site {
     /// Renders the Markdown of every page and section, reusing what the memo holds for
     /// unchanged sources, then checks anchors across the whole site.
-    /// Returns how many documents were rendered afresh (not taken from the memo).
-    pub(super) fn render_markdown(&mut self) -> Result<usize> {
+    pub(super) fn render_markdown(&mut self) -> Result<()> {
         let links = LinkTable::new(&self.library, &self.config);
         let links_key = links.fingerprint();
-        let fresh = std::sync::atomic::AtomicUsize::new(0);
         let (pages, sections) = {
             let pass = self.markdown_pass(&links, links_key);
-            let render = |source: &crate::content::Source| -> Outcome {
-                let (outcome, rendered_afresh) = pass.render(source);
-                if rendered_afresh {
-                    fresh.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                }
-                outcome
-            };
+            let render = |source: &crate::content::Source| pass.render(source);
             let pages: Vec<Outcome> = self
                 .library
                 .pages
@@ -212,7 +204,7 @@ impl Site {
         self.memo.links = Some((links, links_key));
         self.rendered = RenderedContent { pages, sections };
         self.warnings = warnings;
-        Ok(fresh.into_inner())
+        Ok(())
     }
 
     /// Re-renders the Markdown of `ids` alone, after edits that moved no page (so the link
@@ -220,12 +212,12 @@ impl Site {
     /// an edit can remove a heading another page links to.
     pub(super) fn render_markdown_of(&mut self, ids: &[PageId]) -> Result<()> {
         let Some((links, links_key)) = self.memo.links.take() else {
-            return self.render_markdown().map(drop);
+            return self.render_markdown();
         };
         let outcomes: Vec<(PageId, Outcome)> = {
             let pass = self.markdown_pass(&links, links_key);
             ids.par_iter()
-                .map(|&id| (id, pass.render(&self.library.pages[id].source).0))
+                .map(|&id| (id, pass.render(&self.library.pages[id].source)))
                 .collect()
         };
         self.memo.links = Some((links, links_key));
@@ -315,8 +307,8 @@ impl Site {
         self.refresh_values_with(None);
     }
 
-    /// Renders `only` these jobs (all of them with `None`), replacing what they produced before.
-    pub(super) fn render_jobs(&mut self, only: Option<&[Job]>) -> Result<usize> {
+    /// Renders every job, replacing the pages layer. Returns how many jobs were rendered.
+    pub(super) fn render_jobs(&mut self) -> Result<usize> {
         let Some(values) = self.memo.values.as_ref() else {
             return Ok(0);
         };
@@ -326,18 +318,9 @@ impl Site {
             rendered: &self.rendered,
         };
         let checked = self.checked_labels(0..self.library.pages.len());
-        let layout = Layout {
-            views: &views,
-            templates: &self.templates,
-            values,
-            feeds: site_feed_links(&self.config),
-            checked: &checked,
-        };
-        let jobs: Vec<Job> = match only {
-            Some(jobs) => jobs.to_vec(),
-            None => layout.jobs(),
-        };
-        let results: Vec<(JobKey, Result<Vec<OutputFile>>)> = jobs
+        let layout = self.layout(&views, values, &checked);
+        let results: Vec<(JobKey, Result<Vec<OutputFile>>)> = layout
+            .jobs()
             .par_iter()
             .map(|&job| (job_key(&self.library, job), layout.render(job)))
             .collect();
@@ -349,31 +332,38 @@ impl Site {
             }
         }
         errors.finish()?;
-        if only.is_none() {
-            self.layers.pages = Output::default();
-            self.memo.job_files.clear();
-        }
+        self.layers.pages = Output::default();
+        self.memo.job_files.clear();
         let count = rendered.len();
         let mut collisions = Collector::default();
         for (key, files) in rendered {
-            for old in self.memo.job_files.remove(&key).unwrap_or_default() {
-                self.layers.pages.remove(&old);
-            }
             self.memo
                 .job_files
                 .insert(key, files.iter().map(|f| f.path.clone()).collect());
             for file in files {
-                if only.is_some() {
-                    self.layers.pages.replace(file);
-                } else {
-                    self.layers
-                        .pages
-                        .insert(file, Precedence::Unique, &mut collisions);
-                }
+                self.layers
+                    .pages
+                    .insert(file, Precedence::Unique, &mut collisions);
             }
         }
         collisions.finish()?;
         Ok(count)
+    }
+
+    /// The layout every job of this build renders through.
+    fn layout<'a>(
+        &'a self,
+        views: &'a ViewBuilder<'a>,
+        values: &'a SiteValues,
+        checked: &'a HashMap<PageId, Vec<String>>,
+    ) -> Layout<'a> {
+        Layout {
+            views,
+            templates: &self.templates,
+            values,
+            feeds: site_feed_links(&self.config),
+            checked,
+        }
     }
 
     /// The snippet check labels of `pages` that have some, as page templates receive them.
@@ -403,13 +393,7 @@ impl Site {
             _ => None,
         });
         let checked = self.checked_labels(pages);
-        let layout = Layout {
-            views: &views,
-            templates: &self.templates,
-            values,
-            feeds: site_feed_links(&self.config),
-            checked: &checked,
-        };
+        let layout = self.layout(&views, values, &checked);
         let files = crate::templates::layout::gather(
             parts
                 .par_iter()

@@ -52,14 +52,25 @@ fn leftovers(dir: &Path) -> Vec<String> {
         .collect()
 }
 
-fn build_command(site: &Site) -> Command {
+fn build_command(site: &Site, writer: Writer) -> Command {
     let mut command = galley();
     command
         .arg("--root")
         .arg(site.path())
         .args(["build", "--quiet"]);
+    if writer == Writer::Fresh {
+        command.arg("--no-cache");
+    }
     command.stdout(Stdio::null()).stderr(Stdio::null());
     command
+}
+
+/// How a build writes its output: by updating the spare (the output the last build replaced,
+/// in .galley-cache/previous-output/) or, with --no-cache, into a fresh temporary folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Writer {
+    Spare,
+    Fresh,
 }
 
 /// A seed from the clock, printed so a failing run can be replayed with GALLEY_TEST_SEED.
@@ -85,25 +96,31 @@ enum Killed {
     Finished,
     /// Killed while running, before it began writing the output.
     Early,
-    /// Killed while its temporary output folder existed: in the middle of writing the site.
+    /// Killed while writing the site: its temporary output folder existed, or a page of the
+    /// spare had already been rewritten.
     Writing,
     /// Killed after swapping the new site in, while removing the previous copy (which then
     /// sits under the temporary name).
     Tidying,
 }
 
-/// Starts a build, kills it after `delay` (or, with `None`, as soon as its temporary output
-/// folder appears), and says how far it got.
-fn kill_build(site: &Site, delay: Option<Duration>) -> Killed {
-    let mut child = build_command(site).spawn().unwrap();
+/// Starts a build, kills it after `delay` (or, with `None`, as soon as it starts writing: its
+/// temporary folder appears, or a page of the spare changes), and says how far it got.
+fn kill_build(site: &Site, delay: Option<Duration>, writer: Writer) -> Killed {
+    let watched = site
+        .path()
+        .join(".galley-cache/previous-output/blog/gen-0000/index.html");
+    let before = std::fs::read(&watched).ok();
+    let mut child = build_command(site, writer).spawn().unwrap();
     let temp = site
         .path()
         .join(format!(".public.galley-tmp-{}", child.id()));
+    let writing = || temp.exists() || std::fs::read(&watched).ok() != before;
     match delay {
         Some(delay) => std::thread::sleep(delay),
         None => {
             let deadline = Instant::now() + Duration::from_secs(120);
-            while !temp.exists() && Instant::now() < deadline {
+            while !writing() && Instant::now() < deadline {
                 if child.try_wait().unwrap().is_some() {
                     break;
                 }
@@ -111,7 +128,7 @@ fn kill_build(site: &Site, delay: Option<Duration>) -> Killed {
             }
         }
     }
-    let writing = temp.exists();
+    let writing = writing();
     let _ = child.kill();
     let status = child.wait().unwrap();
     use std::os::unix::process::ExitStatusExt;
@@ -130,21 +147,33 @@ fn kill_build(site: &Site, delay: Option<Duration>) -> Killed {
 
 #[test]
 fn a_build_killed_at_a_random_point_leaves_the_previous_output_intact() {
-    let site = generated_site(600, "old");
-    site.build();
-    let old = snapshot(&site.path().join("public"));
-    assert!(old.len() > 600);
+    builds_killed_at_random_points(Writer::Spare);
+}
 
-    // The same site with every page changed: a finished build is entirely "new".
-    write_posts(&site, 600, "new");
-    let started = Instant::now();
-    site.build();
-    let full = started.elapsed();
-    let new = snapshot(&site.path().join("public"));
-    assert_ne!(old, new);
+#[test]
+fn a_build_without_a_spare_killed_at_a_random_point_leaves_the_previous_output_intact() {
+    builds_killed_at_random_points(Writer::Fresh);
+}
+
+fn builds_killed_at_random_points(writer: Writer) {
+    // Three versions of every page, built in turn: the spare then always holds the version
+    // before the current one, so each build has every page of it to rewrite.
+    let site = generated_site(600, "a");
+    let mut versions = Vec::new();
+    let mut full = Duration::ZERO;
+    for marker in ["a", "b", "c"] {
+        write_posts(&site, 600, marker);
+        let started = Instant::now();
+        assert!(build_command(&site, writer).status().unwrap().success());
+        full = full.max(started.elapsed());
+        versions.push(snapshot(&site.path().join("public")));
+    }
+    assert!(versions[0].len() > 600);
+    assert!(versions[0] != versions[1] && versions[1] != versions[2]);
+    let markers = ["a", "b", "c"];
 
     let mut state = seed();
-    let mut current = ("new", &new);
+    let mut current = 2;
     let mut outcomes = Vec::new();
     // Ten kills at random points, then one as soon as the build starts writing its output (the
     // moment a non-atomic writer would leave a mix), repeated until one lands mid-write, so
@@ -155,40 +184,43 @@ fn a_build_killed_at_a_random_point_leaves_the_previous_output_intact() {
             break;
         }
         // Each round changes every page, so a finished build differs from the previous one.
-        let next = if current.0 == "new" {
-            ("old", &old)
-        } else {
-            ("new", &new)
-        };
-        write_posts(&site, 600, next.0);
+        let next = (current + 1) % 3;
+        write_posts(&site, 600, markers[next]);
         state ^= state << 13;
         state ^= state >> 7;
         state ^= state << 17;
         // Anywhere from the start to a little past the end of a whole build.
         let delay = random.then(|| full.mul_f64((state % 1000) as f64 / 1000.0 * 1.2));
-        let mut killed = kill_build(&site, delay);
+        let mut killed = kill_build(&site, delay, writer);
         let now = snapshot(&site.path().join("public"));
         // Whenever it died, public/ is one whole build: the previous one, or (killed while
         // tidying up after the swap) the new one. Never a mix, never missing.
-        if now == *next.1 {
+        if now == versions[next] {
             current = next;
             if killed == Killed::Writing {
                 killed = Killed::Tidying;
             }
         } else {
             assert!(
-                killed != Killed::Finished && now == *current.1,
+                killed != Killed::Finished && now == versions[current],
                 "round {round}: killed after {delay:?} ({killed:?}), public/ is neither build"
             );
         }
         outcomes.push(killed);
     }
-    eprintln!("kills: {outcomes:?}");
+    eprintln!("kills ({writer:?}): {outcomes:?}");
     assert!(
         outcomes.contains(&Killed::Writing),
         "no build was killed while writing its output: {outcomes:?}"
     );
-    site.build();
+    // The next build puts right whatever a killed one left: its output is exactly the build
+    // of the sources, and nothing is left beside it.
+    write_posts(&site, 600, markers[(current + 1) % 3]);
+    assert!(build_command(&site, writer).status().unwrap().success());
+    assert_eq!(
+        snapshot(&site.path().join("public")),
+        versions[(current + 1) % 3]
+    );
     assert_eq!(
         leftovers(site.path()),
         Vec::<String>::new(),

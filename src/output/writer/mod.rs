@@ -1,9 +1,13 @@
 //! The only code that writes the output folder.
 //!
-//! A build is written into a temporary folder beside the output (same file system, so the
-//! final rename is cheap), and swapped in only once every file is written. A build that fails
-//! or is killed before the swap leaves the previous site untouched; its leftover temporary
-//! folder is removed by the next build.
+//! A build is written into a folder that is not the output, and swapped in only once every
+//! file is written: the spare (`spare.rs`, the output the current one replaced, updated in
+//! place) when there is one, otherwise a temporary folder beside the output (same file
+//! system, so the final rename is cheap). A build that fails or is killed before the swap
+//! leaves the previous site untouched; a leftover temporary folder is removed by the next
+//! build.
+
+mod spare;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -12,6 +16,7 @@ use rayon::prelude::*;
 
 use super::{Contents, Output, OutputFile};
 use crate::diagnostics::{Diagnostic, Error, Result};
+use spare::Spare;
 
 const TEMP_MARK: &str = ".galley-tmp-";
 const OLD_MARK: &str = ".galley-old-";
@@ -43,8 +48,10 @@ pub fn check_output_dir(output: &Path, sources: &[&Path]) -> Result<()> {
     Ok(())
 }
 
-/// Writes `output` to `dir` atomically.
-pub fn write_atomic(output: &Output, dir: &Path) -> Result<WriteStats> {
+/// Writes `output` to `dir` atomically. With `spare` (a folder in the site's cache), the
+/// previous output is kept there and the next build updates it instead of writing every file
+/// again.
+pub fn write_atomic(output: &Output, dir: &Path, spare: Option<&Path>) -> Result<WriteStats> {
     if dir.is_file() {
         return Err(Diagnostic::error(
             "output",
@@ -64,28 +71,49 @@ pub fn write_atomic(output: &Output, dir: &Path) -> Result<WriteStats> {
     std::fs::create_dir_all(parent).map_err(|e| Error::io("create", parent, e))?;
     recover(dir);
     remove_leftovers(parent, &name);
+    let aside = parent.join(format!(".{name}{OLD_MARK}{}", std::process::id()));
+
+    let spare = spare.and_then(|path| Spare::claim(path, parent));
+    if let Some(spare) = spare.as_ref().filter(|s| s.exists()) {
+        let updated = spare
+            .prune(output)
+            .and_then(|()| write_all(output, spare.path(), dir, InPlace(true)));
+        match updated {
+            Ok(stats) => {
+                spare.swap_in(dir, &aside)?;
+                return Ok(stats);
+            }
+            // A fresh folder would fill the same disk.
+            Err(error) if error.is_no_space() => return Err(error.into_error(dir)),
+            // Something in the spare could not be replaced (a folder made read-only, say):
+            // a fresh folder does not depend on it.
+            Err(_) => spare.discard(),
+        }
+    }
 
     let temp = parent.join(format!(".{name}{TEMP_MARK}{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&temp);
-    let stats = match write_all(output, &temp, dir) {
+    let stats = match write_all(output, &temp, dir, InPlace(false)) {
         Ok(stats) => stats,
         Err(error) => {
             let _ = std::fs::remove_dir_all(&temp);
             return Err(error.into_error(dir));
         }
     };
-    swap(
-        &temp,
-        dir,
-        &parent.join(format!(".{name}{OLD_MARK}{}", std::process::id())),
-    )?;
+    swap(&temp, dir, &aside, spare.as_ref())?;
     Ok(stats)
 }
+
+/// Whether `write_all` writes into a folder that already holds an earlier output (the spare),
+/// or into an empty one.
+#[derive(Clone, Copy)]
+struct InPlace(bool);
 
 fn write_all(
     output: &Output,
     root: &Path,
     previous: &Path,
+    in_place: InPlace,
 ) -> std::result::Result<WriteStats, WriteError> {
     std::fs::create_dir_all(root).map_err(|e| WriteError::new("create", root, e))?;
     // A first build has nothing to link to: skip one failing lookup per file.
@@ -105,7 +133,7 @@ fn write_all(
             std::fs::create_dir_all(&dir).map_err(|e| WriteError::new("create", &dir, e))?;
             files
                 .into_iter()
-                .map(|file| write_file(file, root, previous))
+                .map(|file| write_file(file, root, previous, in_place))
                 .sum::<std::result::Result<u64, WriteError>>()
         })
         .try_reduce(|| 0, |a, b| Ok(a + b))?;
@@ -115,24 +143,51 @@ fn write_all(
     })
 }
 
-/// Writes one file into `root`, linking the previous build's copy when it is identical.
+/// Writes one file into `root`, linking the previous build's copy when it is identical. In
+/// place, a file that already holds the right bytes is left alone, and one that does not is
+/// unlinked first: it may be a hard link to the live output's file, which must not change.
 fn write_file(
     file: &OutputFile,
     root: &Path,
     previous: Option<&Path>,
+    InPlace(in_place): InPlace,
 ) -> std::result::Result<u64, WriteError> {
     let target = root.join(&file.path);
     match &file.contents {
         Contents::Bytes(bytes) => {
+            if in_place && holds(&target, bytes) {
+                return Ok(bytes.len() as u64);
+            }
+            if in_place {
+                unlink(&target)?;
+            }
             let linked = previous.is_some_and(|p| reuse(&p.join(&file.path), bytes, &target));
             if !linked {
                 std::fs::write(&target, bytes).map_err(|e| WriteError::new("write", &target, e))?;
             }
             Ok(bytes.len() as u64)
         }
+        Contents::Copy(source) if in_place => {
+            let bytes = std::fs::read(source).map_err(|e| WriteError::new("copy", source, e))?;
+            if !holds(&target, &bytes) {
+                unlink(&target)?;
+                std::fs::copy(source, &target).map_err(|e| WriteError::new("copy", source, e))?;
+            }
+            Ok(bytes.len() as u64)
+        }
         Contents::Copy(source) => {
             std::fs::copy(source, &target).map_err(|e| WriteError::new("copy", source, e))
         }
+    }
+}
+
+/// Removes a file of the spare that is about to be written; a missing one is fine.
+fn unlink(path: &Path) -> std::result::Result<(), WriteError> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(WriteError::new("remove", path, e))
+        }
+        _ => Ok(()),
     }
 }
 
@@ -150,6 +205,13 @@ impl WriteError {
             path: path.to_path_buf(),
             error,
         }
+    }
+
+    fn is_no_space(&self) -> bool {
+        matches!(
+            self.error.raw_os_error(),
+            Some(libc::ENOSPC | libc::EDQUOT | libc::EFBIG)
+        )
     }
 
     /// The error for the user. A full disk (or quota, or file-size limit) is named as such,
@@ -195,34 +257,42 @@ impl WriteError {
 /// makes slow. The previous folder is never modified, so a build that fails still leaves it
 /// intact; a file that differs, is missing or cannot be linked is simply written.
 fn reuse(previous: &Path, bytes: &[u8], target: &Path) -> bool {
-    let same_size = std::fs::symlink_metadata(previous)
-        .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64);
-    same_size
-        && std::fs::read(previous).is_ok_and(|old| old == bytes)
-        && std::fs::hard_link(previous, target).is_ok()
+    holds(previous, bytes) && std::fs::hard_link(previous, target).is_ok()
 }
 
-/// Puts `temp` in place of `dir`, keeping the previous site until the new one is there.
-fn swap(temp: &Path, dir: &Path, old: &Path) -> Result<()> {
-    let _ = std::fs::remove_dir_all(old);
+/// Whether `path` is a regular file (not a symbolic link) holding exactly `bytes`.
+fn holds(path: &Path, bytes: &[u8]) -> bool {
+    let same_size =
+        std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64);
+    same_size && std::fs::read(path).is_ok_and(|old| old == bytes)
+}
+
+/// Puts `temp` in place of `dir`, keeping the previous site until the new one is there. The
+/// previous site then becomes the spare, or is removed.
+fn swap(temp: &Path, dir: &Path, aside: &Path, spare: Option<&Spare>) -> Result<()> {
+    let _ = std::fs::remove_dir_all(aside);
     let had_previous = dir.exists();
+    let retire = |old: &Path| match spare {
+        Some(spare) => spare.keep(old),
+        None => remove_tree(old),
+    };
     if had_previous && exchange(temp, dir) {
         // `temp` now holds the previous site.
-        remove_tree(temp);
+        retire(temp);
         return Ok(());
     }
     if had_previous {
-        std::fs::rename(dir, old).map_err(|e| Error::io("move aside", dir, e))?;
+        std::fs::rename(dir, aside).map_err(|e| Error::io("move aside", dir, e))?;
     }
     if let Err(error) = std::fs::rename(temp, dir) {
         if had_previous {
-            let _ = std::fs::rename(old, dir);
+            let _ = std::fs::rename(aside, dir);
         }
         let _ = std::fs::remove_dir_all(temp);
         return Err(Error::io("move into place", dir, error));
     }
     if had_previous {
-        remove_tree(old);
+        retire(aside);
     }
     Ok(())
 }
@@ -386,9 +456,9 @@ mod tests {
     fn replaces_the_previous_site_and_cleans_leftovers() {
         let tmp = tempfile::tempdir().unwrap();
         let public = tmp.path().join("public");
-        write_atomic(&output(&[("old.html", "old")]), &public).unwrap();
+        write_atomic(&output(&[("old.html", "old")]), &public, None).unwrap();
         std::fs::create_dir(tmp.path().join(".public.galley-tmp-4294967294")).unwrap();
-        let stats = write_atomic(&output(&[("a/index.html", "new")]), &public).unwrap();
+        let stats = write_atomic(&output(&[("a/index.html", "new")]), &public, None).unwrap();
         assert_eq!((stats.files, stats.bytes), (1, 3));
         assert_eq!(
             std::fs::read_to_string(public.join("a/index.html")).unwrap(),
@@ -415,7 +485,7 @@ mod tests {
         std::os::unix::fs::symlink(&precious, dead.join("a/link")).unwrap();
         std::os::unix::fs::symlink(&precious, tmp.path().join(".public.galley-old-4294967294"))
             .unwrap();
-        write_atomic(&output(&[("index.html", "x")]), &public).unwrap();
+        write_atomic(&output(&[("index.html", "x")]), &public, None).unwrap();
         assert!(!dead.exists());
         assert!(!tmp.path().join(".public.galley-old-4294967294").exists());
         assert_eq!(
@@ -436,7 +506,7 @@ mod tests {
             .path()
             .join(format!(".public.galley-tmp-{}", other.id()));
         std::fs::create_dir(&theirs).unwrap();
-        write_atomic(&output(&[("index.html", "x")]), &public).unwrap();
+        write_atomic(&output(&[("index.html", "x")]), &public, None).unwrap();
         let kept = theirs.is_dir();
         let _ = other.kill();
         let _ = other.wait();
@@ -447,7 +517,7 @@ mod tests {
     fn a_failed_write_keeps_the_previous_site() {
         let tmp = tempfile::tempdir().unwrap();
         let public = tmp.path().join("public");
-        write_atomic(&output(&[("index.html", "good")]), &public).unwrap();
+        write_atomic(&output(&[("index.html", "good")]), &public, None).unwrap();
         let mut broken = Output::default();
         let mut errors = crate::diagnostics::Collector::default();
         let missing = tmp.path().join("missing.png");
@@ -456,11 +526,161 @@ mod tests {
             Precedence::Unique,
             &mut errors,
         );
-        assert!(write_atomic(&broken, &public).is_err());
+        assert!(write_atomic(&broken, &public, None).is_err());
         assert_eq!(
             std::fs::read_to_string(public.join("index.html")).unwrap(),
             "good"
         );
+    }
+
+    /// Every file under `dir` with its text; folders show as "<dir>" when empty.
+    fn tree(dir: &std::path::Path) -> std::collections::BTreeMap<String, String> {
+        walkdir::WalkDir::new(dir)
+            .min_depth(1)
+            .into_iter()
+            .map(|e| e.unwrap())
+            .filter(|e| {
+                !e.file_type().is_dir() || std::fs::read_dir(e.path()).unwrap().next().is_none()
+            })
+            .map(|e| {
+                let path = e
+                    .path()
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                let text = if e.file_type().is_dir() {
+                    "<dir>".to_owned()
+                } else {
+                    std::fs::read_to_string(e.path()).unwrap()
+                };
+                (path, text)
+            })
+            .collect()
+    }
+
+    fn expected(files: &[(&str, &str)]) -> std::collections::BTreeMap<String, String> {
+        files
+            .iter()
+            .map(|(p, t)| (p.to_string(), t.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn with_a_spare_each_build_leaves_exactly_its_own_files() {
+        let tmp = tempfile::tempdir().unwrap();
+        let public = tmp.path().join("public");
+        let spare = tmp.path().join(".galley-cache/previous-output");
+        let a: &[(&str, &str)] = &[
+            ("index.html", "1"),
+            ("a/index.html", "a"),
+            ("x", "x is a file"),
+            ("s/t/u.html", "deep"),
+        ];
+        let b: &[(&str, &str)] = &[
+            ("index.html", "2"),
+            ("a/index.html", "a"),
+            ("x/index.html", "x is a folder"),
+            ("new.html", "n"),
+        ];
+        let c: &[(&str, &str)] = &[
+            ("index.html", "2"),
+            ("x", "a file again"),
+            ("a/index.html", "a2"),
+        ];
+        for (build, files) in [a, b, c, a, c, b].into_iter().enumerate() {
+            write_atomic(&output(files), &public, Some(&spare)).unwrap();
+            assert_eq!(tree(&public), expected(files), "build {build}");
+            assert_eq!(
+                spare.is_dir(),
+                build > 0,
+                "build {build}: the previous output is kept"
+            );
+        }
+        let names: Vec<_> = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        assert_eq!(names, [".galley-cache", "public"]);
+    }
+
+    #[test]
+    fn updating_the_spare_never_writes_through_to_the_live_output() {
+        let tmp = tempfile::tempdir().unwrap();
+        let public = tmp.path().join("public");
+        let spare = tmp.path().join(".galley-cache/previous-output");
+        let same = output(&[("a/index.html", "same")]);
+        write_atomic(&same, &public, Some(&spare)).unwrap();
+        // The second build links the first's file: the spare and the output now share it.
+        write_atomic(&same, &public, Some(&spare)).unwrap();
+        write_atomic(
+            &output(&[("a/index.html", "changed")]),
+            &public,
+            Some(&spare),
+        )
+        .unwrap();
+        assert_eq!(tree(&public), expected(&[("a/index.html", "changed")]));
+        assert_eq!(
+            tree(&spare),
+            expected(&[("a/index.html", "same")]),
+            "the shared file was written in place"
+        );
+
+        let mut broken = output(&[("a/index.html", "broken build"), ("b/index.html", "b")]);
+        let mut errors = crate::diagnostics::Collector::default();
+        broken.insert(
+            OutputFile::copy("z/x.png", tmp.path().join("missing.png"), "test"),
+            Precedence::Unique,
+            &mut errors,
+        );
+        assert!(write_atomic(&broken, &public, Some(&spare)).is_err());
+        assert_eq!(tree(&public), expected(&[("a/index.html", "changed")]));
+    }
+
+    #[test]
+    fn symbolic_links_in_the_spare_are_replaced_never_followed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let public = tmp.path().join("public");
+        let spare = tmp.path().join(".galley-cache/previous-output");
+        let precious = tmp.path().join("precious");
+        std::fs::create_dir(&precious).unwrap();
+        std::fs::write(precious.join("index.html"), "mine").unwrap();
+        let files: &[(&str, &str)] = &[
+            ("index.html", "home"),
+            ("a/index.html", "a"),
+            ("p/index.html", "p"),
+        ];
+        write_atomic(&output(files), &public, Some(&spare)).unwrap();
+        write_atomic(&output(files), &public, Some(&spare)).unwrap();
+        std::fs::remove_file(spare.join("index.html")).unwrap();
+        std::os::unix::fs::symlink(precious.join("index.html"), spare.join("index.html")).unwrap();
+        std::fs::remove_dir_all(spare.join("p")).unwrap();
+        std::os::unix::fs::symlink(&precious, spare.join("p")).unwrap();
+        write_atomic(&output(files), &public, Some(&spare)).unwrap();
+        assert_eq!(tree(&public), expected(files));
+        assert!(
+            !std::fs::symlink_metadata(public.join("p"))
+                .unwrap()
+                .is_symlink()
+        );
+        assert_eq!(tree(&precious), expected(&[("index.html", "mine")]));
+    }
+
+    #[test]
+    fn a_spare_another_build_holds_is_left_alone() {
+        let tmp = tempfile::tempdir().unwrap();
+        let public = tmp.path().join("public");
+        let spare = tmp.path().join(".galley-cache/previous-output");
+        write_atomic(&output(&[("index.html", "1")]), &public, Some(&spare)).unwrap();
+        write_atomic(&output(&[("index.html", "2")]), &public, Some(&spare)).unwrap();
+        let lock =
+            std::fs::File::open(tmp.path().join(".galley-cache/previous-output.lock")).unwrap();
+        lock.try_lock().unwrap();
+        write_atomic(&output(&[("index.html", "3")]), &public, Some(&spare)).unwrap();
+        assert_eq!(tree(&public), expected(&[("index.html", "3")]));
+        assert_eq!(tree(&spare), expected(&[("index.html", "1")]));
     }
 
     #[test]
