@@ -358,11 +358,13 @@ fn check_snippets(
         return Err(crate::diagnostics::Error::many(report.errors()));
     }
     // The report names files as shown (`content/blog/x.md`); badges are keyed by source.
+    // Only the checked sources: a one-page rebuild need not hash every path of the site.
     let relative: HashMap<&str, &str> = library
         .pages
         .iter()
         .map(|p| &p.source)
         .chain(library.sections.iter().filter_map(|s| s.source.as_ref()))
+        .filter(|source| only.is_none_or(|only| only.contains(&source.relative)))
         .map(|source| (source.display.as_str(), source.relative.as_str()))
         .collect();
     let badges = report

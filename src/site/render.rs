@@ -18,6 +18,7 @@ use crate::output::search::{self, SearchDocument};
 use crate::output::sitemap::{self, SitemapEntry};
 use crate::output::{Output, OutputBuilder, OutputFile, Precedence, file_for_path};
 use crate::templates::Lookup;
+use crate::templates::functions::Entries;
 use crate::templates::layout::{Job, Layout, SiteValues, redirect_page};
 use crate::templates::views::{FeedLink, ViewBuilder, merge, page_title, summary_of, to_value};
 
@@ -38,6 +39,8 @@ pub struct Memo {
     pub markdown: HashMap<String, (blake3::Hash, Arc<Rendered>)>,
     /// The shared values of the last build (page summaries, sections, taxonomies).
     pub values: Option<SiteValues>,
+    /// Page path -> page id, as `get_page` looks pages up; valid while no page moves.
+    pub page_index: Option<Arc<HashMap<String, usize>>>,
     /// The files each job produced.
     pub job_files: HashMap<JobKey, Vec<String>>,
     /// Templates that call `get_page`, `get_section` or `get_taxonomy`, directly or through
@@ -294,12 +297,19 @@ impl Site {
                 .collect(),
         };
         let values = site_values(&views, pages);
-        self.templates.set_lookup(lookup(
+        // Pages keep their ids and paths when values are reused: so does the index.
+        let reused =
+            matches!(reuse, Some((previous, _)) if previous.len() == self.library.pages.len());
+        let page_index = self.memo.page_index.take().filter(|_| reused);
+        let lookup = lookup(
             &self.config,
             &self.library,
             &values,
+            page_index,
             self.memo.fingerprints.clone(),
-        ));
+        );
+        self.memo.page_index = Some(lookup.pages.index.clone());
+        self.templates.set_lookup(lookup);
         self.memo.values = Some(values);
     }
 
@@ -648,42 +658,57 @@ pub fn site_values(views: &ViewBuilder, pages: Vec<Value>) -> SiteValues {
         })
         .collect();
     SiteValues {
-        pages,
-        sections,
-        taxonomies,
+        pages: Arc::new(pages),
+        sections: Arc::new(sections),
+        taxonomies: Arc::new(taxonomies),
     }
 }
 
+/// What `get_page`, `get_section` and `get_taxonomy` find. `pages` is the previous build's
+/// index of page paths, when no page moved since.
 fn lookup(
     config: &crate::config::Config,
     library: &Library,
     values: &SiteValues,
+    pages: Option<Arc<HashMap<String, usize>>>,
     fingerprints: HashMap<String, String>,
 ) -> Lookup {
+    let pages = pages.unwrap_or_else(|| {
+        Arc::new(
+            library
+                .pages
+                .iter()
+                .enumerate()
+                .map(|(id, p)| (p.source.relative.clone(), id))
+                .collect(),
+        )
+    });
+    let sections = library
+        .sections
+        .iter()
+        .enumerate()
+        .filter_map(|(id, s)| s.source.as_ref().map(|src| (src.relative.clone(), id)))
+        .collect();
+    let taxonomies = library
+        .taxonomies
+        .iter()
+        .enumerate()
+        .map(|(id, t)| (t.name.clone(), id))
+        .collect();
     Lookup {
         base_url: config.base_url.clone(),
-        pages: library
-            .pages
-            .iter()
-            .zip(&values.pages)
-            .map(|(p, v)| (p.source.relative.clone(), v.clone()))
-            .collect(),
-        sections: library
-            .sections
-            .iter()
-            .zip(&values.sections)
-            .filter_map(|(s, v)| {
-                s.source
-                    .as_ref()
-                    .map(|src| (src.relative.clone(), v.clone()))
-            })
-            .collect(),
-        taxonomies: library
-            .taxonomies
-            .iter()
-            .zip(&values.taxonomies)
-            .map(|(t, v)| (t.name.clone(), v.clone()))
-            .collect(),
+        pages: Entries {
+            index: pages,
+            values: values.pages.clone(),
+        },
+        sections: Entries {
+            index: Arc::new(sections),
+            values: values.sections.clone(),
+        },
+        taxonomies: Entries {
+            index: Arc::new(taxonomies),
+            values: values.taxonomies.clone(),
+        },
         fingerprints,
     }
 }

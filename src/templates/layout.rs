@@ -7,6 +7,7 @@
 //! `taxonomy_single.html`.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use tera::{Context, Value};
@@ -18,14 +19,15 @@ use crate::content::{PageId, SectionId};
 use crate::diagnostics::{Collector, Result};
 use crate::output::{OutputFile, file_for_path};
 
-/// The shared values of a build, computed once and reused by every job.
+/// The shared values of a build, computed once and reused by every job (and shared with the
+/// lookup functions' [`Entries`](super::functions::Entries)).
 pub struct SiteValues {
     /// Page summaries (no content), by page id.
-    pub pages: Vec<Value>,
+    pub pages: Arc<Vec<Value>>,
     /// Sections with their `pages`, by section id.
-    pub sections: Vec<Value>,
+    pub sections: Arc<Vec<Value>>,
     /// Taxonomies, each term with its `pages`.
-    pub taxonomies: Vec<Value>,
+    pub taxonomies: Arc<Vec<Value>>,
 }
 
 /// The front matter keys of a page or section, and which of them named a template.

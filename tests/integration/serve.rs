@@ -547,7 +547,8 @@ impl Pauses {
 /// this thread mid-save for longer than the debouncer's quiet period, which honestly is two
 /// saves: such an attempt does not count, and the save is made again (five times at most).
 fn rebuilds_for(server: &Server, site: &Site, save: impl Fn(u32, &mut Pauses) -> String) -> u64 {
-    const TIGHT: Duration = Duration::from_millis(30);
+    // The debouncer's quiet period (serve/debounce.rs QUIET).
+    const TIGHT: Duration = Duration::from_millis(20);
     let mut longest = Vec::new();
     for attempt in 1..=5 {
         let before = rebuilds_settled(server, site);
