@@ -29,7 +29,7 @@ use super::render::{Memo, Part};
 use super::{Change, Mode, Site, load_templates};
 use crate::content::{Library, LoadOptions, Page, PageId, PageMeta, Source};
 use crate::diagnostics::Result;
-use crate::templates::layout::{Job, Layout};
+use crate::templates::layout::Job;
 use crate::templates::views::ViewBuilder;
 
 /// What a rebuild did, for the terminal and the live-reload message.
@@ -291,13 +291,7 @@ impl Site {
             rendered: &self.rendered,
         };
         let empty = std::collections::HashMap::new();
-        let layout = Layout {
-            views: &views,
-            templates: &self.templates,
-            values,
-            feeds: Vec::new(),
-            checked: &empty,
-        };
+        let layout = self.layout(&views, values, &empty);
         let reads = |job: Job, templates: &HashSet<String>| {
             layout
                 .template_for(job)

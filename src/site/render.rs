@@ -361,7 +361,7 @@ impl Site {
     }
 
     /// The layout every job of this build renders through.
-    fn layout<'a>(
+    pub(super) fn layout<'a>(
         &'a self,
         views: &'a ViewBuilder<'a>,
         values: &'a SiteValues,
