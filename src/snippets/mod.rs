@@ -39,6 +39,7 @@ pub mod cache;
 pub mod data;
 pub mod depth;
 pub mod extract;
+mod heredoc;
 pub mod k8s;
 pub mod parsers;
 pub mod report;
