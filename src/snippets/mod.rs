@@ -35,11 +35,11 @@
 //! folder, a bad `[snippets]` table); a failing snippet is a [`Verdict::Failed`] in the report.
 
 pub mod annotations;
+mod brush_tokens;
 pub mod cache;
 pub mod data;
 pub mod depth;
 pub mod extract;
-mod heredoc;
 pub mod k8s;
 pub mod parsers;
 pub mod report;

@@ -9,14 +9,15 @@
 //! with their `\` continuation lines and here-document bodies; output lines are blanked so
 //! error lines still match the block's.
 
+use super::brush_tokens;
 use super::depth::{self, Nesting};
 use super::extract::Dialect;
-use super::heredoc;
 use super::{Finding, Outcome};
 
 /// brush-parser backtracks through every reading of an unclosed `(` (subshell or arithmetic),
 /// which doubles its time with each one: 24 of them took minutes. This many unclosed groups
-/// are reported without asking it (the real shell still has the last word).
+/// (counted by [`brush_tokens`], among the tokens its parser would get) are reported without
+/// asking it (the real shell still has the last word).
 const UNCLOSED_LIMIT: usize = 8;
 
 /// `<your-token>` -> `_your-token_`: same width, so columns stay right, and a valid word.
@@ -48,15 +49,6 @@ pub fn replace_placeholders(code: &str) -> String {
 
 /// Parses a script; `Err` is (line, column, message), 1-based.
 pub fn parse(code: &str, dialect: Dialect) -> Result<(), (usize, usize, String)> {
-    if let Some((line, column, open)) = unclosed_groups(code) {
-        return Err((
-            line,
-            column,
-            format!(
-                "syntax error: this `(` is never closed ({open} groups are still open at the end)"
-            ),
-        ));
-    }
     if let Some((line, column, c)) = control_character(code.trim_end()) {
         // brush-parser 0.4's here-document tokenizer can allocate without bound on such bytes
         // (the fuzzer's shapes); `parse_confirmed` lets the real shell decide instead.
@@ -71,10 +63,23 @@ pub fn parse(code: &str, dialect: Dialect) -> Result<(), (usize, usize, String)>
         ..brush_parser::ParserOptions::default()
     };
     let tamed = tame_fd_numbers(code);
-    if let Some(found) = heredoc::untrusted(&tamed, options.sh_mode) {
-        // Its tokenizer would allocate without bound on this here-document (see `heredoc`);
-        // the real shell decides instead, as for a control character.
+    let reading = brush_tokens::read(&tamed, options.sh_mode);
+    if let Some(found) = reading.untrusted {
+        // Its tokenizer would allocate without bound on this here-document (see
+        // `brush_tokens`); the real shell decides instead, as for a control character.
         return Err((found.line, found.column, found.why.to_owned()));
+    }
+    let open = reading.open_groups.len();
+    if let Some(&(line, column)) = reading.open_groups.first()
+        && open >= UNCLOSED_LIMIT
+    {
+        return Err((
+            line,
+            column,
+            format!(
+                "syntax error: this `(` is never closed ({open} groups are still open at the end)"
+            ),
+        ));
     }
     let mut parser = brush_parser::Parser::new(std::io::BufReader::new(tamed.as_bytes()), &options);
     // brush-parser 0.4 has more `unwrap`s on malformed input than the one tamed above (the
@@ -149,55 +154,6 @@ fn quietly<T>(f: impl FnOnce() -> T) -> std::thread::Result<T> {
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
     EXPECTED_PANIC.with(|expected| expected.set(false));
     result
-}
-
-/// The first of the `(` still open at the end of `code` (line, column, how many are open), when
-/// at least [`UNCLOSED_LIMIT`] are. Quotes, `\` escapes, comments and here-document bodies are
-/// skipped; a `(` missed or miscounted only changes whether brush is asked, never the verdict
-/// of a script the real shell accepts.
-fn unclosed_groups(code: &str) -> Option<(usize, usize, usize)> {
-    let mut open: Vec<(usize, usize)> = Vec::new();
-    let mut quote: Option<char> = None;
-    let mut heredoc: Option<String> = None;
-    for (n, line) in code.lines().enumerate() {
-        if let Some(end) = &heredoc {
-            if line.trim() == end {
-                heredoc = None;
-            }
-            continue;
-        }
-        let mut previous = ' ';
-        // Where the code of the line ends: a comment's `<<` starts no here-document.
-        let mut code_end = line.len();
-        let mut chars = line.char_indices().enumerate();
-        while let Some((column, (at, c))) = chars.next() {
-            match (quote, c) {
-                (Some('"'), '\\') => {
-                    chars.next();
-                }
-                (Some(q), c) if c == q => quote = None,
-                (Some(_), _) => {}
-                (None, '\\') => {
-                    chars.next();
-                }
-                (None, '\'' | '"') => quote = Some(c),
-                (None, '#') if previous.is_whitespace() || "(;&|".contains(previous) => {
-                    code_end = at;
-                    break;
-                }
-                (None, '(') => open.push((n + 1, column + 1)),
-                (None, ')') => {
-                    open.pop();
-                }
-                _ => {}
-            }
-            previous = c;
-        }
-        if quote.is_none() {
-            heredoc = heredoc_end(&line[..code_end]);
-        }
-    }
-    (open.len() >= UNCLOSED_LIMIT).then(|| (open[0].0, open[0].1, open.len()))
 }
 
 /// brush-parser 0.4 panics (`unwrap` on an overflowing parse) on a file-descriptor number
@@ -471,15 +427,32 @@ mod tests {
         // The fuzzer's shape: `<<` inside a comment made the pre-scan skip the rest of the
         // script as a here-document body, and brush-parser then backtracked for minutes.
         let code = "# prints a << tag\n((((((((((((((((((((((((\n";
-        assert_eq!(super::unclosed_groups(code), Some((2, 1, 24)));
+        let (line, column, message) = super::parse(code, Dialect::Bash).unwrap_err();
+        assert_eq!((line, column), (2, 1));
+        assert!(message.contains("24 groups"), "{message}");
         assert_eq!(check_script(code, Dialect::Bash).verdict, Verdict::Failed);
+    }
+
+    #[test]
+    fn a_here_document_marker_in_quotes_or_arithmetic_hides_no_unclosed_groups() {
+        // The third fuzz run's timeouts: the old pre-scan took a `<<` in quotes, or in
+        // `((…))`, for a here-document and skipped the rest of the script as its body.
+        let parens = "(".repeat(16);
+        for (code, at, open) in [
+            (format!("x=\"<<tag\"\n{parens}\n"), (2, 1), 16),
+            (format!("{{ ((m=1<<x\n{parens}\n"), (1, 3), 18),
+        ] {
+            let (line, column, message) = super::parse(&code, Dialect::Bash).unwrap_err();
+            assert_eq!((line, column), at, "{code:?}");
+            assert!(message.contains(&format!("{open} groups")), "{message}");
+        }
     }
 
     #[test]
     fn parentheses_in_quotes_comments_and_heredocs_are_not_groups() {
         let code = "echo '((((((((((' \"((((((((((\" \\(\\(\\(\\(\\(\\(\\(\\(\\(\n\
                     # ((((((((((\ncat <<EOF\n((((((((((\nEOF\nf() { (echo a) ; }\n";
-        assert_eq!(super::unclosed_groups(code), None);
+        assert_eq!(super::brush_tokens::read(code, false).open_groups, vec![]);
         assert_eq!(check_script(code, Dialect::Bash).verdict, Verdict::Passed);
     }
 

@@ -1,18 +1,25 @@
-//! Here-documents brush-parser 0.4 cannot be trusted with, found before it sees the script by
-//! reading the script the way its tokenizer does.
+//! A script as brush-parser 0.4's tokenizer reads it, replayed before brush sees the script,
+//! for the two guards in front of it:
 //!
-//! brush-parser keeps a here-document's delimiter as the word after `<<`, its leading ASCII
-//! whitespace trimmed and every quote character removed. When that leaves nothing (`<<""`,
-//! `<<''`, `<<""""`, `<<"'"`, a form feed, or, inside `$(…)`, the blank brush keeps in front of
-//! a word: `$(cat <<  x)`, `$(cat << )`) and the input ends while the tokenizer still waits for
-//! that here-document's body, its end-of-input step matches the empty delimiter without
-//! consuming anything, queues an empty token and goes round again: memory grows until the
-//! process dies (the `shell` fuzz target's out-of-memory inputs). A delimiter that is not empty
-//! cannot loop: a match consumes what it matched, and an empty token matches nothing. Which
-//! scripts end in that state is not worth telling apart: an empty delimiter is never what an
-//! author meant, and the real shell still checks the script.
+//! 1. **Here-documents it cannot be trusted with.** brush keeps a here-document's delimiter as
+//!    the word after `<<`, its leading ASCII whitespace trimmed and every quote character
+//!    removed. When that leaves nothing (`<<""`, `<<''`, `<<""""`, `<<"'"`, a form feed, or,
+//!    inside `$(…)`, the blank brush keeps in front of a word: `$(cat <<  x)`, `$(cat << )`)
+//!    and the input ends while the tokenizer still waits for that here-document's body, its
+//!    end-of-input step matches the empty delimiter without consuming anything, queues an empty
+//!    token and goes round again: memory grows until the process dies (the `shell` fuzz
+//!    target's out-of-memory inputs). A delimiter that is not empty cannot loop: a match
+//!    consumes what it matched, and an empty token matches nothing. Which scripts end in that
+//!    state is not worth telling apart: an empty delimiter is never what an author meant, and
+//!    the real shell still checks the script.
+//! 2. **The `(` its parser would backtrack over.** Each unclosed `(` operator doubles the time
+//!    brush's parser takes (subshell or arithmetic?); the guard counts the `(` and `)` operator
+//!    tokens the parser would be given. Counting them here rather than in a scan of its own
+//!    matters: a `<<` in quotes or in arithmetic starts no here-document, and a scan that
+//!    thought it did skipped the rest of the script as a body and missed the `(` (two timeouts
+//!    of the third `shell` fuzz run).
 //!
-//! The scan follows brush's tokenizer closely (tokenizer.rs: `next_token_until`,
+//! The replay follows brush's tokenizer closely (tokenizer.rs: `next_token_until`,
 //! `delimit_current_token`, `consume_nested_construct`), because which `<<` is an operator and
 //! what its word is depend on all of it: quotes, `\` escapes and line continuations, comments,
 //! `$(…)`, `$((…))`, `$[…]` and `${…}` (here-documents inside them count), backquotes and
@@ -35,9 +42,20 @@ pub struct Untrusted {
     pub why: &'static str,
 }
 
-/// The first here-document of `script` brush-parser cannot be trusted with, if any. `sh_mode`
-/// is brush's own option: without it `<<<` is one operator (a here-string), with it `<<` and `<`.
-pub fn untrusted(script: &str, sh_mode: bool) -> Option<Untrusted> {
+/// What the replay found.
+#[derive(Debug, Default)]
+pub struct Reading {
+    /// The first here-document brush-parser cannot be trusted with; the replay stops there.
+    pub untrusted: Option<Untrusted>,
+    /// The `(` operators still open at the end (line and column, the outermost first): what
+    /// brush's parser would backtrack over. Counted up to where brush's tokenizer stops, even
+    /// when that is an error: a guard may ask the real shell about a few scripts too many.
+    pub open_groups: Vec<(usize, usize)>,
+}
+
+/// Replays brush-parser's tokenizer on `script`. `sh_mode` is brush's own option: without it
+/// `<<<` is one operator (a here-string), with it `<<` and `<`.
+pub fn read(script: &str, sh_mode: bool) -> Reading {
     let mut scan = Scan {
         chars: script.chars().collect(),
         at: 0,
@@ -47,10 +65,15 @@ pub fn untrusted(script: &str, sh_mode: bool) -> Option<Untrusted> {
         here: Here::None,
         tags: Vec::new(),
         queue: VecDeque::new(),
+        groups: Vec::new(),
     };
-    match scan.program() {
+    let untrusted = match scan.program() {
         Err(Stop::Untrusted(found)) => Some(found),
         Ok(()) | Err(Stop::BrushGivesUp) => None,
+    };
+    Reading {
+        untrusted,
+        open_groups: scan.groups,
     }
 }
 
@@ -133,6 +156,8 @@ struct Scan {
     tags: Vec<Tag>,
     /// Tokens read already, handed out before any new one.
     queue: VecDeque<Token>,
+    /// Where the `(` operators the parser gets and no `)` closed yet are.
+    groups: Vec<Position>,
 }
 
 impl Scan {
@@ -151,10 +176,21 @@ impl Scan {
         Some(c)
     }
 
-    /// The whole script: tokens until the end of the input.
+    /// The whole script: the tokens brush's parser gets, until the end of the input.
     fn program(&mut self) -> Result<(), Stop> {
-        while self.next(None, false)?.end != End::Input {}
-        Ok(())
+        loop {
+            let token = self.next(None, false)?;
+            match token.text.as_str() {
+                "(" if token.operator => self.groups.push(token.start),
+                ")" if token.operator => {
+                    self.groups.pop();
+                }
+                _ => {}
+            }
+            if token.end == End::Input {
+                return Ok(());
+            }
+        }
     }
 
     /// The next token a caller sees (brush's `next_token_until(closing, include_space)`):
@@ -534,7 +570,11 @@ fn ends_body(body: &str, end: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::untrusted;
+    use super::{Untrusted, read};
+
+    fn untrusted(script: &str, sh_mode: bool) -> Option<Untrusted> {
+        read(script, sh_mode).untrusted
+    }
 
     /// Where the untrusted here-document of a bash script starts, if it has one.
     fn found(script: &str) -> Option<(usize, usize)> {
