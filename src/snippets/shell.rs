@@ -167,17 +167,25 @@ fn quietly<T>(f: impl FnOnce() -> T) -> std::thread::Result<T> {
     result
 }
 
-/// The `[` of the first `${name[` whose subscript is not closed inside its expansion (line,
-/// column). Quotes and comments are not skipped: one too many only asks the real shell.
+/// The `[` of the first `${name[` whose subscript is not closed inside its expansion, or of
+/// the first `$[` (arithmetic) whose brackets do not balance (line, column). Quotes and
+/// comments are not skipped: one too many only asks the real shell.
 fn unclosed_subscript(code: &str) -> Option<(usize, usize)> {
     let mut rest = code;
-    while let Some(at) = rest.find("${") {
-        let after = &rest[at + 2..];
-        let name = after
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .unwrap_or(after.len());
-        let subscript = &after[name..];
-        if name > 0 && subscript.starts_with('[') && !subscript_closes(&subscript[1..]) {
+    while let Some(at) = rest.find('$') {
+        let after = &rest[at + 1..];
+        let subscript = match after.strip_prefix('{') {
+            Some(expansion) => {
+                let name = expansion
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(expansion.len());
+                (name > 0).then(|| &expansion[name..])
+            }
+            None => Some(after),
+        };
+        if let Some(subscript) = subscript.filter(|s| s.starts_with('['))
+            && !subscript_closes(&subscript[1..])
+        {
             let before = &code[..code.len() - subscript.len()];
             let line = before.matches('\n').count() + 1;
             let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
@@ -494,7 +502,11 @@ mod tests {
         assert_eq!(super::parse(code, Dialect::Bash).unwrap_err().0, 1);
         let code = "a ${r[ x[1] $[1] }\n";
         assert_eq!(super::parse(code, Dialect::Bash).unwrap_err().1, 6);
-        let closed = "echo ${a[0]} ${a[1]} \"${b[@]}\" ${#c[@]} ${d[${e[0]}]} ${f[$i]:-x}\n";
+        // The same inside arithmetic: `$[` whose brackets do not balance.
+        let code = "a $[x[a[[[[1]\n";
+        assert_eq!(super::parse(code, Dialect::Bash).unwrap_err().1, 4);
+        let closed =
+            "echo ${a[0]} ${a[1]} \"${b[@]}\" ${#c[@]} ${d[${e[0]}]} ${f[$i]:-x} $[a[1]+2] $$\n";
         assert_eq!(check_script(closed, Dialect::Bash).verdict, Verdict::Passed);
     }
 
