@@ -35,6 +35,7 @@
 //! folder, a bad `[snippets]` table); a failing snippet is a [`Verdict::Failed`] in the report.
 
 pub mod annotations;
+mod brush_tokens;
 pub mod cache;
 pub mod data;
 pub mod depth;

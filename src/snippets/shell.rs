@@ -9,13 +9,15 @@
 //! with their `\` continuation lines and here-document bodies; output lines are blanked so
 //! error lines still match the block's.
 
+use super::brush_tokens;
 use super::depth::{self, Nesting};
 use super::extract::Dialect;
 use super::{Finding, Outcome};
 
 /// brush-parser backtracks through every reading of an unclosed `(` (subshell or arithmetic),
 /// which doubles its time with each one: 24 of them took minutes. This many unclosed groups
-/// are reported without asking it (the real shell still has the last word).
+/// (counted by [`brush_tokens`], among the tokens its parser would get) are reported without
+/// asking it (the real shell still has the last word).
 const UNCLOSED_LIMIT: usize = 8;
 
 /// `<your-token>` -> `_your-token_`: same width, so columns stay right, and a valid word.
@@ -47,7 +49,30 @@ pub fn replace_placeholders(code: &str) -> String {
 
 /// Parses a script; `Err` is (line, column, message), 1-based.
 pub fn parse(code: &str, dialect: Dialect) -> Result<(), (usize, usize, String)> {
-    if let Some((line, column, open)) = unclosed_groups(code) {
+    if let Some((line, column, c)) = control_character(code.trim_end()) {
+        // brush-parser 0.4's here-document tokenizer can allocate without bound on such bytes
+        // (the fuzzer's shapes); `parse_confirmed` lets the real shell decide instead.
+        return Err((
+            line,
+            column,
+            format!("control character U+{:04X} in the script", u32::from(c)),
+        ));
+    }
+    let options = brush_parser::ParserOptions {
+        sh_mode: dialect == Dialect::Sh,
+        ..brush_parser::ParserOptions::default()
+    };
+    let tamed = tame_fd_numbers(code);
+    let reading = brush_tokens::read(&tamed, options.sh_mode);
+    if let Some(found) = reading.untrusted {
+        // Its tokenizer would allocate without bound on this here-document (see
+        // `brush_tokens`); the real shell decides instead, as for a control character.
+        return Err((found.line, found.column, found.why.to_owned()));
+    }
+    let open = reading.open_groups.len();
+    if let Some(&(line, column)) = reading.open_groups.first()
+        && open >= UNCLOSED_LIMIT
+    {
         return Err((
             line,
             column,
@@ -56,24 +81,17 @@ pub fn parse(code: &str, dialect: Dialect) -> Result<(), (usize, usize, String)>
             ),
         ));
     }
-    if let Some((line, column, c)) = control_character(code.trim_end()) {
-        // brush-parser 0.4's here-document tokenizer can allocate without bound on such bytes
-        // (the fuzzer's shapes); `parse_confirmed` lets the real shell decide instead.
+    if let Some((line, column)) = unclosed_subscript(&tamed) {
+        // brush-parser's word grammar tries every reading of a subscript it cannot close, and
+        // each one nested in another doubles the work (`a[${m[}${m[}${m[}${m[}` took seconds,
+        // the fuzzer's longer words minutes). No working script holds even one (bash reports a
+        // bad substitution when it expands it): the real shell decides instead.
         return Err((
             line,
             column,
-            if c == '<' {
-                "a here-document with an empty delimiter".to_owned()
-            } else {
-                format!("control character U+{:04X} in the script", u32::from(c))
-            },
+            "this `[` is never closed inside its `${…}`".to_owned(),
         ));
     }
-    let options = brush_parser::ParserOptions {
-        sh_mode: dialect == Dialect::Sh,
-        ..brush_parser::ParserOptions::default()
-    };
-    let tamed = tame_fd_numbers(code);
     let mut parser = brush_parser::Parser::new(std::io::BufReader::new(tamed.as_bytes()), &options);
     // brush-parser 0.4 has more `unwrap`s on malformed input than the one tamed above (the
     // fuzzer found one in its tokenizer, on an unterminated here-document): a panic there is
@@ -114,14 +132,9 @@ pub fn parse(code: &str, dialect: Dialect) -> Result<(), (usize, usize, String)>
     }
 }
 
-/// The first control character of `code` other than a tab or a line end (line, column, it),
-/// or the `<` of a here-document with an empty delimiter (`<<""`), the other shape on which
-/// brush-parser's here-document tokenizer allocates without bound.
+/// The first control character of `code` other than a tab or a line end (line, column, it).
 fn control_character(code: &str) -> Option<(usize, usize, char)> {
     code.lines().enumerate().find_map(|(n, line)| {
-        if let Some(at) = line.find("<<\"\"").or_else(|| line.find("<<''")) {
-            return Some((n + 1, line[..at].chars().count() + 1, '<'));
-        }
         line.chars()
             .enumerate()
             .find(|&(_, c)| c.is_control() && c != '\t')
@@ -154,53 +167,60 @@ fn quietly<T>(f: impl FnOnce() -> T) -> std::thread::Result<T> {
     result
 }
 
-/// The first of the `(` still open at the end of `code` (line, column, how many are open), when
-/// at least [`UNCLOSED_LIMIT`] are. Quotes, `\` escapes, comments and here-document bodies are
-/// skipped; a `(` missed or miscounted only changes whether brush is asked, never the verdict
-/// of a script the real shell accepts.
-fn unclosed_groups(code: &str) -> Option<(usize, usize, usize)> {
-    let mut open: Vec<(usize, usize)> = Vec::new();
-    let mut quote: Option<char> = None;
-    let mut heredoc: Option<String> = None;
-    for (n, line) in code.lines().enumerate() {
-        if let Some(end) = &heredoc {
-            if line.trim() == end {
-                heredoc = None;
+/// The `[` of the first `${name[` whose subscript is not closed inside its expansion, or of
+/// the first `$[` (arithmetic) whose brackets do not balance (line, column). Quotes and
+/// comments are not skipped: one too many only asks the real shell.
+fn unclosed_subscript(code: &str) -> Option<(usize, usize)> {
+    let mut rest = code;
+    while let Some(at) = rest.find('$') {
+        let after = &rest[at + 1..];
+        let subscript = match after.strip_prefix('{') {
+            Some(expansion) => {
+                let name = expansion
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(expansion.len());
+                (name > 0).then(|| &expansion[name..])
             }
-            continue;
+            None => Some(after),
+        };
+        if let Some(subscript) = subscript.filter(|s| s.starts_with('['))
+            && !subscript_closes(&subscript[1..])
+        {
+            let before = &code[..code.len() - subscript.len()];
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            return Some((line, column));
         }
-        let mut previous = ' ';
-        // Where the code of the line ends: a comment's `<<` starts no here-document.
-        let mut code_end = line.len();
-        let mut chars = line.char_indices().enumerate();
-        while let Some((column, (at, c))) = chars.next() {
-            match (quote, c) {
-                (Some('"'), '\\') => {
-                    chars.next();
+        rest = after;
+    }
+    None
+}
+
+/// Whether the subscript `text` starts in (just after its `[`) is closed by its own `]`
+/// before the `}` that ends its expansion: brackets and `${…}` nested in it are balanced first,
+/// as brush's grammar balances them.
+fn subscript_closes(text: &str) -> bool {
+    let (mut brackets, mut braces) = (1usize, 0usize);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '[' => brackets += 1,
+            ']' => {
+                brackets -= 1;
+                if brackets == 0 {
+                    return true;
                 }
-                (Some(q), c) if c == q => quote = None,
-                (Some(_), _) => {}
-                (None, '\\') => {
-                    chars.next();
-                }
-                (None, '\'' | '"') => quote = Some(c),
-                (None, '#') if previous.is_whitespace() || "(;&|".contains(previous) => {
-                    code_end = at;
-                    break;
-                }
-                (None, '(') => open.push((n + 1, column + 1)),
-                (None, ')') => {
-                    open.pop();
-                }
-                _ => {}
             }
-            previous = c;
-        }
-        if quote.is_none() {
-            heredoc = heredoc_end(&line[..code_end]);
+            '$' if chars.peek() == Some(&'{') => {
+                chars.next();
+                braces += 1;
+            }
+            '}' if braces == 0 => return false,
+            '}' => braces -= 1,
+            _ => {}
         }
     }
-    (open.len() >= UNCLOSED_LIMIT).then(|| (open[0].0, open[0].1, open.len()))
+    false
 }
 
 /// brush-parser 0.4 panics (`unwrap` on an overflowing parse) on a file-descriptor number
@@ -467,7 +487,27 @@ mod tests {
             (1, 8, "control character U+000C in the script".to_owned())
         );
         assert_eq!(super::control_character("echo\tok\r\n"), None);
-        assert_eq!(super::control_character("cat <<\"\"\n"), Some((1, 5, '<')));
+    }
+
+    #[test]
+    fn unclosed_subscripts_are_reported_without_backtracking() {
+        // The third fuzz run's last timeout, reduced: brush-parser took seconds on this word.
+        let code = "echo ok\nx a[${m[}${m[}${m[}${m[}\n";
+        let (line, column, message) = super::parse(code, Dialect::Bash).unwrap_err();
+        assert_eq!((line, column), (2, 8));
+        assert!(message.contains("never closed"), "{message}");
+        // The fourth run's shapes: a `]` further on, closing another bracket, is not this
+        // one's, and one such expansion is enough.
+        let code = "c p[c${r[${m[T[}.}.${r[To}.${or}.)1tKf$\n";
+        assert_eq!(super::parse(code, Dialect::Bash).unwrap_err().0, 1);
+        let code = "a ${r[ x[1] $[1] }\n";
+        assert_eq!(super::parse(code, Dialect::Bash).unwrap_err().1, 6);
+        // The same inside arithmetic: `$[` whose brackets do not balance.
+        let code = "a $[x[a[[[[1]\n";
+        assert_eq!(super::parse(code, Dialect::Bash).unwrap_err().1, 4);
+        let closed =
+            "echo ${a[0]} ${a[1]} \"${b[@]}\" ${#c[@]} ${d[${e[0]}]} ${f[$i]:-x} $[a[1]+2] $$\n";
+        assert_eq!(check_script(closed, Dialect::Bash).verdict, Verdict::Passed);
     }
 
     #[test]
@@ -475,15 +515,32 @@ mod tests {
         // The fuzzer's shape: `<<` inside a comment made the pre-scan skip the rest of the
         // script as a here-document body, and brush-parser then backtracked for minutes.
         let code = "# prints a << tag\n((((((((((((((((((((((((\n";
-        assert_eq!(super::unclosed_groups(code), Some((2, 1, 24)));
+        let (line, column, message) = super::parse(code, Dialect::Bash).unwrap_err();
+        assert_eq!((line, column), (2, 1));
+        assert!(message.contains("24 groups"), "{message}");
         assert_eq!(check_script(code, Dialect::Bash).verdict, Verdict::Failed);
+    }
+
+    #[test]
+    fn a_here_document_marker_in_quotes_or_arithmetic_hides_no_unclosed_groups() {
+        // The third fuzz run's timeouts: the old pre-scan took a `<<` in quotes, or in
+        // `((…))`, for a here-document and skipped the rest of the script as its body.
+        let parens = "(".repeat(16);
+        for (code, at, open) in [
+            (format!("x=\"<<tag\"\n{parens}\n"), (2, 1), 16),
+            (format!("{{ ((m=1<<x\n{parens}\n"), (1, 3), 18),
+        ] {
+            let (line, column, message) = super::parse(&code, Dialect::Bash).unwrap_err();
+            assert_eq!((line, column), at, "{code:?}");
+            assert!(message.contains(&format!("{open} groups")), "{message}");
+        }
     }
 
     #[test]
     fn parentheses_in_quotes_comments_and_heredocs_are_not_groups() {
         let code = "echo '((((((((((' \"((((((((((\" \\(\\(\\(\\(\\(\\(\\(\\(\\(\n\
                     # ((((((((((\ncat <<EOF\n((((((((((\nEOF\nf() { (echo a) ; }\n";
-        assert_eq!(super::unclosed_groups(code), None);
+        assert_eq!(super::brush_tokens::read(code, false).open_groups, vec![]);
         assert_eq!(check_script(code, Dialect::Bash).verdict, Verdict::Passed);
     }
 

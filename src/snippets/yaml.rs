@@ -13,7 +13,7 @@
 
 use std::collections::HashMap;
 
-use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
+use saphyr::{LoadableYamlNode, MarkedYaml, Marker, Scalar, YamlData};
 use serde_json::{Map, Number, Value};
 
 use super::annotations::Annotations;
@@ -130,15 +130,11 @@ pub fn parse(text: &str) -> Result<Vec<Document>, Finding> {
     if let Some(finding) = super::depth::finding(text, super::depth::Nesting::Yaml) {
         return Err(finding);
     }
+    let lines = Lines::new(text);
     let docs = MarkedYaml::load_from_str(text).map_err(|error| {
-        let marker = error.marker();
+        let (line, column) = lines.position(*error.marker());
         let info = error.info();
-        let mut finding = Finding::error(
-            "yaml/syntax",
-            format!("invalid YAML: {info}"),
-            marker.line().max(1),
-            marker.col() + 1,
-        );
+        let mut finding = Finding::error("yaml/syntax", format!("invalid YAML: {info}"), line, column);
         if info.contains("duplicated key") {
             finding.code = "yaml/duplicate-key".into();
             finding.message = "duplicate key in mapping".into();
@@ -163,15 +159,17 @@ pub fn parse(text: &str) -> Result<Vec<Document>, Finding> {
         .iter()
         .filter(|doc| !is_empty_document(doc))
         .map(|doc| {
-            let mut positions = HashMap::new();
-            let start = span_of(doc);
-            let mut elided = false;
-            let value = convert(doc, String::new(), None, &mut positions, &mut elided);
+            let mut conversion = Conversion {
+                lines: &lines,
+                positions: HashMap::new(),
+                elided: false,
+            };
+            let value = conversion.convert(doc, String::new(), None);
             Document {
                 value,
-                positions,
-                start,
-                elided,
+                positions: conversion.positions,
+                start: lines.span(doc),
+                elided: conversion.elided,
             }
         })
         .collect())
@@ -181,17 +179,49 @@ fn is_empty_document(doc: &MarkedYaml) -> bool {
     matches!(doc.data, YamlData::Value(Scalar::Null)) && doc.span.start == doc.span.end
 }
 
-fn span_of(node: &MarkedYaml) -> Span {
-    let start = node.span.start;
-    let width = if node.span.end.line() == start.line() {
-        node.span.end.col().saturating_sub(start.col())
-    } else {
-        1
-    };
-    Span {
-        line: start.line().max(1),
-        column: start.col() + 1,
-        width: width.max(1),
+/// Block positions in galley's terms. saphyr counts a lone CR as a line break, as YAML 1.2
+/// says; galley counts lines at LF only, in every report and in the Markdown line a block
+/// starts on, as an editor showing a lone CR as `^M` does (and as Rust's `lines()` does). So
+/// positions come from a marker's character index, never from its line and column, which
+/// would point past a block holding a lone CR.
+struct Lines {
+    /// The character index of each `\n`.
+    breaks: Vec<usize>,
+}
+
+impl Lines {
+    fn new(text: &str) -> Self {
+        let breaks = text
+            .chars()
+            .enumerate()
+            .filter_map(|(i, c)| (c == '\n').then_some(i))
+            .collect();
+        Self { breaks }
+    }
+
+    /// The 1-based line and column (in characters) of `marker`.
+    fn position(&self, marker: Marker) -> (usize, usize) {
+        let index = marker.index();
+        let before = self.breaks.partition_point(|&at| at < index);
+        let line_start = before
+            .checked_sub(1)
+            .map_or(0, |last| self.breaks[last] + 1);
+        (before + 1, index - line_start + 1)
+    }
+
+    fn span(&self, node: &MarkedYaml) -> Span {
+        let (line, column) = self.position(node.span.start);
+        let (end_line, end_column) = self.position(node.span.end);
+        let width = if end_line == line {
+            end_column.saturating_sub(column)
+        } else {
+            1
+        };
+        Span {
+            line,
+            column,
+            width: width.max(1),
+        }
     }
 }
 
@@ -199,57 +229,61 @@ fn is_ellipsis(node: &MarkedYaml) -> bool {
     matches!(&node.data, YamlData::Value(Scalar::String(s)) if s == "...")
 }
 
-fn convert(
-    node: &MarkedYaml,
-    pointer: String,
-    key: Option<Span>,
-    positions: &mut HashMap<String, NodePos>,
-    elided: &mut bool,
-) -> Value {
-    let value_span = span_of(node);
-    let value = match &node.data {
-        YamlData::Value(scalar) => scalar_to_json(scalar),
-        YamlData::Representation(text, _, _) => Value::String(text.to_string()),
-        YamlData::Sequence(items) => {
-            let mut array = Vec::with_capacity(items.len());
-            for item in items {
-                if is_ellipsis(item) {
-                    *elided = true;
-                    continue;
+/// One document's conversion to JSON, collecting positions by JSON pointer.
+struct Conversion<'a> {
+    lines: &'a Lines,
+    positions: HashMap<String, NodePos>,
+    /// Some value was `...`.
+    elided: bool,
+}
+
+impl Conversion<'_> {
+    fn convert(&mut self, node: &MarkedYaml, pointer: String, key: Option<Span>) -> Value {
+        let value_span = self.lines.span(node);
+        let value = match &node.data {
+            YamlData::Value(scalar) => scalar_to_json(scalar),
+            YamlData::Representation(text, _, _) => Value::String(text.to_string()),
+            YamlData::Sequence(items) => {
+                let mut array = Vec::with_capacity(items.len());
+                for item in items {
+                    if is_ellipsis(item) {
+                        self.elided = true;
+                        continue;
+                    }
+                    let child = format!("{pointer}/{}", array.len());
+                    array.push(self.convert(item, child, None));
                 }
-                let child = format!("{pointer}/{}", array.len());
-                array.push(convert(item, child, None, positions, elided));
+                Value::Array(array)
             }
-            Value::Array(array)
-        }
-        YamlData::Mapping(mapping) => {
-            let mut map = Map::new();
-            for (k, v) in mapping {
-                if is_ellipsis(v) {
-                    *elided = true;
-                    continue;
+            YamlData::Mapping(mapping) => {
+                let mut map = Map::new();
+                for (k, v) in mapping {
+                    if is_ellipsis(v) {
+                        self.elided = true;
+                        continue;
+                    }
+                    let name = key_text(k);
+                    let child = format!("{pointer}/{}", escape_pointer(&name));
+                    let key_span = self.lines.span(k);
+                    let value = self.convert(v, child, Some(key_span));
+                    map.insert(name, value);
                 }
-                let name = key_text(k);
-                let child = format!("{pointer}/{}", escape_pointer(&name));
-                let key_span = span_of(k);
-                let value = convert(v, child, Some(key_span), positions, elided);
-                map.insert(name, value);
+                Value::Object(map)
             }
-            Value::Object(map)
-        }
-        YamlData::Tagged(_, inner) => {
-            return convert(inner, pointer, key, positions, elided);
-        }
-        YamlData::Alias(_) | YamlData::BadValue => Value::Null,
-    };
-    positions.insert(
-        pointer,
-        NodePos {
-            key,
-            value: value_span,
-        },
-    );
-    value
+            YamlData::Tagged(_, inner) => {
+                return self.convert(inner, pointer, key);
+            }
+            YamlData::Alias(_) | YamlData::BadValue => Value::Null,
+        };
+        self.positions.insert(
+            pointer,
+            NodePos {
+                key,
+                value: value_span,
+            },
+        );
+        value
+    }
 }
 
 fn scalar_to_json(scalar: &Scalar) -> Value {
@@ -508,6 +542,18 @@ mod tests {
         let value = doc.value_span("/a/cc/1");
         assert_eq!((value.line, value.column), (3, 11));
         assert_eq!(doc.value["a"]["bb"], 1);
+    }
+
+    #[test]
+    fn a_lone_carriage_return_moves_no_position_to_another_line() {
+        // saphyr breaks lines at a lone CR too (YAML 1.2); galley's lines end at LF only.
+        let docs = parse("a: 1\rb: 2\nc: x\n").expect("valid YAML");
+        let b = docs[0].key_span("/b");
+        assert_eq!((b.line, b.column, b.width), (1, 6, 1));
+        assert_eq!(docs[0].value_span("/c").line, 2);
+        // The fuzzer's shape: the error pointed at line 2 of a one-line block.
+        let error = parse("m\rm:").unwrap_err();
+        assert_eq!((error.line, error.column), (1, 4), "{error:?}");
     }
 
     #[test]

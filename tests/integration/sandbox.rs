@@ -148,6 +148,13 @@ fn every_run_folder_is_removed_however_its_block_ended() {
             "{} is not in TMPDIR",
             dir.display()
         );
+        // The prefix the sweep of a dead galley's folders looks for.
+        assert!(
+            dir.file_name()
+                .is_some_and(|name| name.to_string_lossy().starts_with("galley-run-")),
+            "{} is not a galley-run- folder",
+            dir.display()
+        );
         assert!(!dir.exists(), "{} was left behind", dir.display());
     }
     assert_eq!(sandbox.run_folders(), Vec::<String>::new());

@@ -451,25 +451,6 @@ fn no_run_checks_run_blocks_without_executing_them() {
 }
 
 #[test]
-fn run_blocks_leave_no_temporary_folder_behind() {
-    let site = with_page("```console,run\n$ pwd\n[..]galley-run-[..]\n```\n");
-    let (report, code) = json(&site, &[]);
-    assert_eq!(code, 0, "{report}");
-    let leftovers = std::fs::read_dir(std::env::temp_dir())
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_name().to_string_lossy().starts_with("galley-run-"))
-        .filter(|e| {
-            // Other tests may be running blocks right now; only old folders count.
-            e.metadata()
-                .and_then(|m| m.modified())
-                .is_ok_and(|t| t.elapsed().is_ok_and(|d| d.as_secs() > 60))
-        })
-        .count();
-    assert_eq!(leftovers, 0);
-}
-
-#[test]
 fn drafts_are_checked_only_with_the_flag() {
     let site = with_page("```json\n{}\n```\n");
     let page = site.path().join("content/blog/post.md");
