@@ -157,7 +157,7 @@ pub struct BuildArgs {
     #[arg(long, requires = "check")]
     pub no_run: bool,
     /// Highlight every code block afresh, without reading or writing the highlight cache in
-    /// .galley-cache/.
+    /// .galley-cache/, and write the output without the previous build's copy kept there.
     #[arg(long)]
     pub no_cache: bool,
 }
