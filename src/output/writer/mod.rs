@@ -155,10 +155,10 @@ fn write_file(
     let target = root.join(&file.path);
     match &file.contents {
         Contents::Bytes(bytes) => {
-            if in_place && holds(&target, bytes) {
-                return Ok(bytes.len() as u64);
-            }
             if in_place {
+                if holds(&target, bytes) {
+                    return Ok(bytes.len() as u64);
+                }
                 unlink(&target)?;
             }
             let linked = previous.is_some_and(|p| reuse(&p.join(&file.path), bytes, &target));
@@ -169,7 +169,8 @@ fn write_file(
         }
         Contents::Copy(source) if in_place => {
             let bytes = std::fs::read(source).map_err(|e| WriteError::new("copy", source, e))?;
-            if !holds(&target, &bytes) {
+            // A copy carries the source's permissions, as a fresh folder's would.
+            if !(same_mode(source, &target) && holds(&target, &bytes)) {
                 unlink(&target)?;
                 std::fs::copy(source, &target).map_err(|e| WriteError::new("copy", source, e))?;
             }
@@ -179,6 +180,12 @@ fn write_file(
             std::fs::copy(source, &target).map_err(|e| WriteError::new("copy", source, e))
         }
     }
+}
+
+fn same_mode(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |path| std::fs::symlink_metadata(path).map(|m| m.permissions().mode());
+    matches!((mode(a), mode(b)), (Ok(a), Ok(b)) if a == b)
 }
 
 /// Removes a file of the spare that is about to be written; a missing one is fine.
@@ -666,6 +673,40 @@ mod tests {
                 .is_symlink()
         );
         assert_eq!(tree(&precious), expected(&[("index.html", "mine")]));
+    }
+
+    #[test]
+    fn a_copied_file_whose_permissions_changed_is_copied_again() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let public = tmp.path().join("public");
+        let spare = tmp.path().join(".galley-cache/previous-output");
+        let script = tmp.path().join("install.sh");
+        std::fs::write(&script, "echo hi\n").unwrap();
+        let set_mode = |mode| {
+            std::fs::set_permissions(&script, std::fs::Permissions::from_mode(mode)).unwrap()
+        };
+        let build = || {
+            let mut copied = Output::default();
+            let mut errors = crate::diagnostics::Collector::default();
+            copied.insert(
+                OutputFile::copy("install.sh", script.clone(), "test"),
+                Precedence::Unique,
+                &mut errors,
+            );
+            write_atomic(&copied, &public, Some(&spare)).unwrap();
+            let mode = std::fs::metadata(public.join("install.sh"))
+                .unwrap()
+                .permissions()
+                .mode();
+            mode & 0o777
+        };
+        set_mode(0o644);
+        for _ in 0..3 {
+            assert_eq!(build(), 0o644);
+        }
+        set_mode(0o755);
+        assert_eq!(build(), 0o755, "the spare's copy kept the old permissions");
     }
 
     #[test]

@@ -148,14 +148,14 @@ fn prune(root: &Path, folder: &str, wanted: &Wanted) -> std::result::Result<(), 
         let file_type = entry
             .file_type()
             .map_err(|e| WriteError::new("read", &path, e))?;
-        let wanted_here = |set: &HashSet<&str>| child.as_deref().is_some_and(|c| set.contains(c));
         if file_type.is_dir() {
             match child {
                 Some(child) if wanted.folders.contains(child.as_str()) => kept_folders.push(child),
                 _ => std::fs::remove_dir_all(&path)
                     .map_err(|e| WriteError::new("remove", &path, e))?,
             }
-        } else if !(file_type.is_file() && wanted_here(&wanted.files)) {
+        } else if !(file_type.is_file() && child.is_some_and(|c| wanted.files.contains(c.as_str())))
+        {
             std::fs::remove_file(&path).map_err(|e| WriteError::new("remove", &path, e))?;
         }
     }
