@@ -278,29 +278,27 @@ impl Site {
             library: &self.library,
             rendered: &self.rendered,
         };
+        // Values are reused only while every page keeps its id.
+        let reuse = reuse.filter(|(previous, _)| previous.len() == self.library.pages.len());
         let pages: Vec<Value> = match reuse {
-            Some((previous, changed)) if previous.len() == self.library.pages.len() => {
-                (0..self.library.pages.len())
-                    .into_par_iter()
-                    .map(|id| {
-                        if changed.contains(&id) {
-                            to_value(&views.page_summary(id))
-                        } else {
-                            previous[id].clone()
-                        }
-                    })
-                    .collect()
-            }
-            _ => (0..self.library.pages.len())
+            Some((previous, changed)) => (0..self.library.pages.len())
+                .into_par_iter()
+                .map(|id| {
+                    if changed.contains(&id) {
+                        to_value(&views.page_summary(id))
+                    } else {
+                        previous[id].clone()
+                    }
+                })
+                .collect(),
+            None => (0..self.library.pages.len())
                 .into_par_iter()
                 .map(|id| to_value(&views.page_summary(id)))
                 .collect(),
         };
         let values = site_values(&views, pages);
         // Pages keep their ids and paths when values are reused: so does the index.
-        let reused =
-            matches!(reuse, Some((previous, _)) if previous.len() == self.library.pages.len());
-        let page_index = self.memo.page_index.take().filter(|_| reused);
+        let page_index = self.memo.page_index.take().filter(|_| reuse.is_some());
         let lookup = lookup(
             &self.config,
             &self.library,
